@@ -1,0 +1,129 @@
+// The torch-free interface to BOTM inference. Everything outside core/model (server, client,
+// training tools' I/O, tests) uses this header; <torch/torch.h> never appears in it.
+//
+// Two-step API so that a stream pays one encoder pass per frame:
+//   Encode(images)      -> one EncodedFrame per image (the shared MiT encoder's features),
+//   Decode(self, partner) -> optimal token matching + BCTA + decoder -> labels at the frame's
+//                          own resolution.
+// A live stream keeps the EncodedFrame of frame t-1 as the partner of frame t (the first frame
+// is paired with itself). Segment() and SegmentClip() wrap the two steps.
+//
+// Thread-safety: a Segmenter is thread-safe. Encode/Decode may run concurrently from several
+// threads (the weights are read-only after Create()); the model pool relies on this.
+// Determinism: on CPU, the same inputs give bit-identical outputs (no random tensors in the
+// forward pass) for a fixed intra-op thread count.
+// Errors: exceptions from LibTorch/OpenCV never leave this interface; they become statuses.
+#ifndef BOTM_CORE_MODEL_SEGMENTER_H_
+#define BOTM_CORE_MODEL_SEGMENTER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace botm {
+
+enum class Device { kAuto = 0, kCpu = 1, kCuda = 2 };
+
+struct SegmenterOptions {
+  // A BOTM checkpoint (NAME.pt with its model card NAME.json beside it) or a TorchScript module
+  // (NAME.ts; contract in docs/MODEL_FORMAT.md). Empty = the shipped default model.
+  std::string model_path;
+  // kAuto: CUDA when LibTorch has it and a GPU is visible, else CPU.
+  Device device = Device::kAuto;
+  // LibTorch intra-op threads (at::set_num_threads); 0 = all hardware threads. Process-wide.
+  int intra_op_threads = 0;
+  // Keeps the stage-4 transport plan in FrameOutput (for matching pictures); costs memory.
+  bool return_transport_plan = false;
+};
+
+struct ModelInfo {
+  std::string name;     // "botm" (or "botm-single-frame" for the ablation)
+  std::string version;  // from the model card
+  std::string variant;  // "tiny" | "b2" | "torchscript"
+  int input_size = 0;   // square model input in pixels
+  std::vector<std::string> class_names;  // index = label value
+  std::string weights_sha256;            // hex sha256 of the weights file
+  bool cross_frame = true;               // false: single-frame ablation
+  std::string device;                    // "cpu" | "cuda:0"
+  std::string blas;                      // BLAS library loaded in this process
+  int intra_op_threads = 0;
+  std::string model_card_json;  // the whole card
+  int64_t num_parameters = 0;
+};
+
+// Opaque encoder features of one frame, plus the frame's original size. Immutable; may be
+// shared between threads and kept by a stream session as the next frame's partner.
+class EncodedFrame {
+ public:
+  virtual ~EncodedFrame() = default;
+  virtual cv::Size original_size() const = 0;
+  // Bytes held (device or host), for per-stream memory accounting.
+  virtual size_t ByteSize() const = 0;
+};
+using EncodedFramePtr = std::shared_ptr<const EncodedFrame>;
+
+struct DecodeRequest {
+  EncodedFramePtr self;     // the frame to segment (required)
+  EncodedFramePtr partner;  // its partner frame; null = paired with itself
+};
+
+struct FrameOutput {
+  cv::Mat labels;            // CV_8UC1 at the frame's original size; values 0..3
+  float uncertainty = 0.0f;  // mean normalised entropy (0..1) over the pixels predicted as heart
+  // Stage-4 transport plan (rows: tokens of self, cols: tokens of partner), row-major, only with
+  // return_transport_plan; plan_grid is the token grid (cols x rows of the stage-4 map).
+  std::vector<float> transport_plan;
+  cv::Size plan_grid;
+  double decode_ms = 0.0;  // wall time of this request's share of Decode (batch time / n)
+};
+
+class Segmenter {
+ public:
+  // Loads the model. InvalidArgument for a missing/corrupt checkpoint (sha256 mismatch with the
+  // card), a card/weights variant mismatch or a TorchScript module that breaks the contract;
+  // Unavailable if kCuda is asked and there is no GPU. Runs one warm-up pass before returning.
+  static absl::StatusOr<std::unique_ptr<Segmenter>> Create(const SegmenterOptions& options);
+  virtual ~Segmenter() = default;
+
+  virtual const ModelInfo& info() const = 0;
+
+  // Pre-processes (any size >= 8x8, CV_8U or CV_16U, 1/3/4 channels; 3/4 are BGR[A]) and runs
+  // the shared encoder on a batch. InvalidArgument naming the bad image's index otherwise.
+  virtual absl::StatusOr<std::vector<EncodedFramePtr>> Encode(absl::Span<const cv::Mat> images) = 0;
+
+  // Cross-frame block + decoder for a batch of (self, partner) pairs; logits are resized to
+  // each frame's original size before the argmax.
+  virtual absl::StatusOr<std::vector<FrameOutput>> Decode(
+      absl::Span<const DecodeRequest> requests) = 0;
+
+  // Encode + Decode of single frames, each paired with the given partner (null = itself).
+  // Returns outputs in order; `encoded` (if not null) receives each image's features.
+  absl::StatusOr<std::vector<FrameOutput>> Segment(absl::Span<const cv::Mat> images,
+                                                   absl::Span<const EncodedFramePtr> partners,
+                                                   std::vector<EncodedFramePtr>* encoded = nullptr);
+
+  enum class Pairing {
+    kPrevious,  // live: t with t-1, first frame with itself (no latency)
+    kNext,      // clip: t with t+1, last frame with t-1 (one frame of latency)
+  };
+  // Segments a whole clip, encoding each frame once, decoding in batches of `batch_size`.
+  absl::StatusOr<std::vector<FrameOutput>> SegmentClip(absl::Span<const cv::Mat> frames,
+                                                       Pairing pairing, int batch_size = 1);
+};
+
+// Path of the shipped default model (models/botm-tiny-128.pt), resolved from the BOTM_MODEL_DIR
+// compiled into the build, else next to the executable (../models).
+std::string DefaultModelPath();
+
+// Name of the BLAS library that libblas.so.3 resolves to in this process (for start-up logs).
+std::string LoadedBlasName();
+
+}  // namespace botm
+
+#endif  // BOTM_CORE_MODEL_SEGMENTER_H_

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test of the project against an existing build (scripts/build.sh makes it):
+#   1. the GoogleTest suites (ctest: unit tests and the real server on loopback),
+#   2. command-line smoke checks: a few training steps, a short evaluation, the served demo,
+#   3. the Helm chart checks (real helm lint/template + Kubernetes schema validation).
+# Prints one closing line "N passed, N failed" over the stages and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${BOTM_BUILD_DIR:-build}"
+jobs="${BOTM_JOBS:-$(nproc)}"
+smoke_dir="$(mktemp -d /tmp/botm-smoke.XXXXXX)"
+trap 'rm -rf "$smoke_dir"' EXIT
+passed=0
+failed=0
+failed_names=()
+
+stage() {  # stage NAME COMMAND...
+  local name="$1"; shift
+  echo "==== test stage: $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "==== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1)); failed_names+=("$name"); echo "==== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+run_ctest() {
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900
+}
+
+smoke_train() {
+  "$build_dir/core/train/botm-train" --steps 3 --batch_size 2 --threads 2 \
+    --out "$smoke_dir/smoke.pt" --validate_every 0 &&
+  test -s "$smoke_dir/smoke.pt" && test -s "$smoke_dir/smoke.json"
+}
+
+smoke_eval() {
+  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 1 --frames 8 \
+    --out "$smoke_dir/eval" && test -s "$smoke_dir/eval/report.json"
+}
+
+smoke_demo() {
+  BOTM_BUILD_DIR="$build_dir" bash scripts/demo.sh "$smoke_dir/demo"
+}
+
+stage ctest run_ctest
+stage smoke-train smoke_train
+stage smoke-eval smoke_eval
+stage demo smoke_demo
+stage helm bash scripts/check-helm.sh
+
+echo
+if [ "$failed" -gt 0 ]; then echo "failed stages: ${failed_names[*]}"; fi
+echo "test stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,66 @@
+// Decoding and encoding of single frames: PNG/JPEG bytes, raw pixel buffers, size checks.
+//
+// All functions are pure and thread-safe. Returned matrices own their pixels (no aliasing of
+// the input bytes).
+#ifndef BOTM_CORE_IMAGE_IMAGE_CODEC_H_
+#define BOTM_CORE_IMAGE_IMAGE_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace botm::image {
+
+// Container formats recognised by their magic bytes.
+enum class ImageFormat { kUnknown, kPng, kJpeg };
+
+// Returns the format named by the first bytes of `bytes` (kUnknown when none matches).
+ImageFormat SniffFormat(absl::string_view bytes);
+
+// Returns the width x height stored in a PNG (IHDR) or JPEG (SOFn) header without decoding
+// the pixels, so oversized images can be refused before any allocation. InvalidArgument when
+// the header is missing, truncated or not PNG/JPEG.
+absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes);
+
+// Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1, 3 (BGR) or 4 (BGRA) channels.
+// InvalidArgument, with the reason, for empty, unknown-format, truncated or corrupt data.
+absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes);
+
+// As DecodeImage, but first refuses (OutOfRange) images whose header announces more than
+// `max_pixels` pixels; max_pixels <= 0 means no limit.
+absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels);
+
+// Copies tightly packed raw pixels (row stride = width * channels * bytes per sample; 16-bit
+// samples little-endian) into a new matrix of type CV_8UC{1,3,4} or CV_16UC{1,3,4}.
+// InvalidArgument naming the bad field for zero sizes, channels not in {1,3,4}, bits not in
+// {8,16} or a byte count different from the one the header implies.
+absl::StatusOr<cv::Mat> WrapRaw(uint32_t width, uint32_t height, uint32_t channels,
+                                uint32_t bits_per_sample, absl::string_view data);
+
+// Minimum frame side in pixels accepted by CheckFrameSize.
+inline constexpr int kMinFrameSidePx = 8;
+
+// Checks that a frame is at least 8x8 (InvalidArgument otherwise) and has at most
+// `max_pixels` pixels (OutOfRange otherwise; max_pixels <= 0 means no limit). Messages name
+// the actual and allowed sizes.
+absl::Status CheckFrameSize(const cv::Mat& m, int64_t max_pixels);
+
+// Encodes an 8- or 16-bit, 1-, 3- or 4-channel matrix as PNG (fast compression).
+// InvalidArgument for empty matrices or unsupported types.
+absl::StatusOr<std::string> EncodePng(const cv::Mat& m);
+
+// Converts any 8/16-bit (or float in [0, 1]) gray, BGR or BGRA matrix to CV_8UC1. 16-bit
+// values are scaled by 255/65535. Returns an empty matrix for an empty input.
+cv::Mat ToGray8(const cv::Mat& m);
+
+// Converts any such matrix to CV_8UC3 BGR (same scaling as ToGray8).
+cv::Mat ToBgr8(const cv::Mat& m);
+
+}  // namespace botm::image
+
+#endif  // BOTM_CORE_IMAGE_IMAGE_CODEC_H_

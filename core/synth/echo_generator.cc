@@ -1,0 +1,196 @@
+#include "core/synth/echo_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/synth/acquisition.h"
+#include "core/synth/anatomy.h"
+#include "core/synth/cardiac_cycle.h"
+#include "core/synth/echo_renderer.h"
+#include "core/synth/prng.h"
+
+namespace botm::synth {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+class EchoGeneratorImpl : public EchoGenerator {
+ public:
+  EchoGeneratorImpl(ClipInfo info, const AnatomyParams& anatomy, const CycleShape& cycle,
+                    double phase0, const SectorGeometry& sector, const AcquisitionParams& acq,
+                    uint64_t render_seed)
+      : info_(std::move(info)),
+        anatomy_(anatomy),
+        cycle_(cycle),
+        phase0_(phase0),
+        renderer_(sector, acq, render_seed) {}
+
+  const ClipInfo& info() const override { return info_; }
+
+  Frame Render(int t) const override {
+    t = std::clamp(t, 0, std::max(0, info_.num_frames - 1));
+    const double time_s = t / info_.fps;
+    const double phase = Phase(time_s);
+    const HeartState heart =
+        PoseHeart(anatomy_, VolumeFraction(cycle_, phase), MitralOpening(cycle_, phase));
+    return renderer_.Render(heart, time_s, t);
+  }
+
+  double Phase(double time_s) const { return phase0_ + time_s * info_.heart_rate_bpm / 60.0; }
+  const AnatomyParams& anatomy() const { return anatomy_; }
+  const CycleShape& cycle() const { return cycle_; }
+
+ private:
+  ClipInfo info_;
+  AnatomyParams anatomy_;
+  CycleShape cycle_;
+  double phase0_;
+  EchoRenderer renderer_;
+};
+
+absl::Status CheckRange(const char* name, double value, double lo, double hi) {
+  if (value <= 0) return absl::OkStatus();  // drawn from the seed
+  if (value < lo || value > hi) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " = ", value, " is outside [", lo, ", ", hi, "] (or <= 0 to draw it)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const ClipOptions& o) {
+  if (o.width < 32 || o.width > 2048 || o.height < 32 || o.height > 2048) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("image size ", o.width, "x", o.height, " is outside 32..2048"));
+  }
+  if (o.num_frames < 0 || o.num_frames > 2000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("num_frames = ", o.num_frames, " is outside 0..2000"));
+  }
+  const int d = static_cast<int>(o.difficulty);
+  if (d < 0 || d >= kNumDifficulties) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown difficulty ", d));
+  }
+  const int v = static_cast<int>(o.view);
+  if (v < 0 || v > 2) return absl::InvalidArgumentError(absl::StrCat("unknown view ", v));
+  if (auto s = CheckRange("ejection_fraction_pct", o.ejection_fraction_pct, 20, 75); !s.ok()) {
+    return s;
+  }
+  if (auto s = CheckRange("heart_rate_bpm", o.heart_rate_bpm, 50, 110); !s.ok()) return s;
+  return CheckRange("fps", o.fps, 18, 60);
+}
+
+// Frame indices of the volume extrema near each cycle's ED (want_max) or ES time.
+std::vector<int> Extrema(const std::vector<double>& vol, double fps, double rr_s, double phase0,
+                         double event_phase, bool want_max) {
+  std::vector<int> out;
+  const int n = static_cast<int>(vol.size());
+  const double t_end = (n - 1) / fps;
+  // Event k happens at time (k + event_phase - phase0) * rr_s.
+  const int k0 = static_cast<int>(std::floor(phase0 - event_phase)) - 1;
+  for (int k = k0; (k + event_phase - phase0) * rr_s <= t_end + 0.5 / fps; ++k) {
+    const double te = (k + event_phase - phase0) * rr_s;
+    if (te < -0.5 / fps) continue;
+    int best = -1;
+    for (int t = 0; t < n; ++t) {
+      if (std::fabs(t / fps - te) >= 0.5 * rr_s) continue;
+      if (best < 0 || (want_max ? vol[t] > vol[best] : vol[t] < vol[best])) best = t;
+    }
+    if (best >= 0 && (out.empty() || out.back() != best)) out.push_back(best);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DifficultyName(Difficulty d) {
+  switch (d) {
+    case Difficulty::kNormal: return "normal";
+    case Difficulty::kEasy: return "easy";
+    case Difficulty::kLowSnr: return "low_snr";
+    case Difficulty::kMissingWall: return "missing_wall";
+    case Difficulty::kHeavyClutter: return "heavy_clutter";
+    case Difficulty::kLowFrameRate: return "low_frame_rate";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Difficulty> ParseDifficulty(absl::string_view name) {
+  for (int i = 0; i < kNumDifficulties; ++i) {
+    const Difficulty d = static_cast<Difficulty>(i);
+    if (name == DifficultyName(d)) return d;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown difficulty '", name,
+      "' (expected normal, easy, low_snr, missing_wall, heavy_clutter or low_frame_rate)"));
+}
+
+uint64_t HeldOutSeed(Difficulty d, int i) {
+  return kFirstHeldOutSeed + static_cast<uint64_t>(d) * 1'000'000ULL + static_cast<uint64_t>(i);
+}
+
+std::vector<Frame> EchoGenerator::RenderAll() const {
+  std::vector<Frame> frames;
+  frames.reserve(info().num_frames);
+  for (int t = 0; t < info().num_frames; ++t) frames.push_back(Render(t));
+  return frames;
+}
+
+absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipOptions& o) {
+  if (absl::Status s = Validate(o); !s.ok()) return s;
+  Rng clip_rng = Rng(o.seed).Fork(1);
+  ClipInfo info;
+  info.seed = o.seed;
+  info.difficulty = o.difficulty;
+  info.width = o.width;
+  info.height = o.height;
+  const bool four = o.view == View::kAuto ? clip_rng.Bernoulli(0.5) : o.view == View::kFourChamber;
+  info.view = four ? View::kFourChamber : View::kTwoChamber;
+  double ef = clip_rng.Bernoulli(0.65) ? clip_rng.ClampedNormal(57, 9, 20, 75)
+                                       : clip_rng.Uniform(20, 75);
+  double hr = clip_rng.Uniform(50, 110);
+  double fps = o.difficulty == Difficulty::kLowFrameRate ? clip_rng.Uniform(18, 25)
+                                                         : clip_rng.Uniform(25, 60);
+  const int cycles = clip_rng.UniformInt(1, 3);
+  const double phase0 = clip_rng.Uniform();
+  const double variation = clip_rng.Uniform(-1, 1);
+  SectorGeometry sector;
+  sector.width = o.width;
+  sector.height = o.height;
+  sector.half_angle_rad = 0.5 * clip_rng.Uniform(75, 90) * kPi / 180;
+  sector.depth_cm = clip_rng.Uniform(13, 17);
+  if (o.ejection_fraction_pct > 0) ef = o.ejection_fraction_pct;
+  if (o.heart_rate_bpm > 0) hr = o.heart_rate_bpm;
+  if (o.fps > 0) fps = o.fps;
+  info.fps = fps;
+  info.heart_rate_bpm = hr;
+  info.ejection_fraction_pct = ef;
+  info.sector_angle_deg = 2 * sector.half_angle_rad * 180 / kPi;
+  info.depth_cm = sector.depth_cm;
+  info.spacing_mm_x = 10 * 2 * sector.depth_cm * std::sin(sector.half_angle_rad) / o.width;
+  info.spacing_mm_y = 10 * sector.depth_cm / o.height;
+  const double rr_s = 60.0 / hr;
+  info.num_frames = o.num_frames > 0 ? o.num_frames
+                                     : static_cast<int>(std::ceil(cycles * rr_s * fps)) + 1;
+  Rng anatomy_rng = Rng(o.seed).Fork(2);
+  const AnatomyParams anatomy =
+      SampleAnatomy(anatomy_rng, four, sector.depth_cm, sector.half_angle_rad, o.difficulty);
+  Rng acq_rng = Rng(o.seed).Fork(3);
+  const AcquisitionParams acq =
+      SampleAcquisition(acq_rng, o.difficulty, sector.depth_cm, sector.half_angle_rad);
+  const CycleShape cycle = MakeCycleShape(ef / 100.0, hr, variation);
+  info.lv_volume_ml.resize(info.num_frames);
+  for (int t = 0; t < info.num_frames; ++t) {
+    const double phase = phase0 + t / fps / rr_s;
+    info.lv_volume_ml[t] = LvVolumeMl(anatomy, VolumeFraction(cycle, phase));
+  }
+  info.ed_frames = Extrema(info.lv_volume_ml, fps, rr_s, phase0, 0.0, true);
+  info.es_frames = Extrema(info.lv_volume_ml, fps, rr_s, phase0, cycle.systole_fraction, false);
+  auto gen = std::make_unique<EchoGeneratorImpl>(std::move(info), anatomy, cycle, phase0, sector,
+                                                 acq, HashCombine(o.seed, 4));
+  return std::unique_ptr<EchoGenerator>(std::move(gen));
+}
+
+}  // namespace botm::synth

@@ -1,6 +1,9 @@
 #include "core/image/mask_codec.h"
 
 #include <algorithm>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "core/image/image_codec.h"
@@ -105,7 +108,18 @@ absl::StatusOr<std::string> EncodeMaskPng(const cv::Mat& labels) {
     return absl::InvalidArgumentError(
         absl::StrCat("mask must be CV_8UC1, got type ", labels.type()));
   }
-  return EncodePng(labels);
+  std::vector<uchar> buf;
+  try {
+    // Run-length deflate suits label maps: smaller and faster than the default filters.
+    if (!cv::imencode(".png", labels, buf,
+                      {cv::IMWRITE_PNG_COMPRESSION, 1, cv::IMWRITE_PNG_STRATEGY,
+                       cv::IMWRITE_PNG_STRATEGY_RLE})) {
+      return absl::InternalError("PNG encoder failed");
+    }
+  } catch (const cv::Exception& e) {
+    return absl::InternalError(absl::StrCat("PNG encoder failed: ", e.what()));
+  }
+  return std::string(buf.begin(), buf.end());
 }
 
 }  // namespace botm::image

@@ -96,10 +96,16 @@ cv::Mat CleanupLabels(const cv::Mat& labels, const CleanupOptions& options) {
   CV_Assert(labels.empty() || labels.type() == CV_8UC1);
   cv::Mat out = labels.clone();
   if (out.empty()) return out;
+  // Works on the foreground's bounding box plus a 1-pixel margin: the margin is background
+  // connected to everything outside, so "touches the border" keeps its meaning there.
+  const cv::Rect box = cv::boundingRect(out);
+  if (box.empty()) return out;
+  const cv::Rect roi = (box + cv::Point(-1, -1) + cv::Size(2, 2)) & cv::Rect(cv::Point(), out.size());
+  cv::Mat view = out(roi);
   if (options.largest_component) {
-    for (uint8_t label = 1; label < kNumClasses; ++label) KeepLargestComponent(&out, label);
+    for (uint8_t label = 1; label < kNumClasses; ++label) KeepLargestComponent(&view, label);
   }
-  if (options.fill_holes) FillHoles(&out);
+  if (options.fill_holes) FillHoles(&view);
   return out;
 }
 

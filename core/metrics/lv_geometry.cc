@@ -32,14 +32,20 @@ cv::Point2d CentroidMm(const std::vector<cv::Point>& pts, double sx, double sy) 
 // Returns true and the midpoint when the cavity touches the atrium within a few pixels.
 bool MitralFromAtrium(const cv::Mat& labels, const cv::Mat& cavity, double sx, double sy,
                       cv::Point2d* mid) {
-  const cv::Mat atrium = (labels == kAtriumLabel);
+  // Only atrium pixels within the largest radius of the cavity's box can touch it.
+  const int margin = kContactRadiiPx.back();
+  const cv::Rect roi = (cv::boundingRect(cavity) + cv::Point(-margin, -margin) +
+                        cv::Size(2 * margin, 2 * margin)) &
+                       cv::Rect(cv::Point(), labels.size());
+  const cv::Mat atrium = (labels(roi) == kAtriumLabel);
   if (cv::countNonZero(atrium) == 0) return false;
   for (int r : kContactRadiiPx) {
     cv::Mat grown;
     cv::dilate(atrium, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * r + 1, 2 * r + 1}));
     std::vector<cv::Point> contact;
-    cv::findNonZero(grown & cavity, contact);
+    cv::findNonZero(grown & cavity(roi), contact);
     if (contact.size() >= 2) {
+      for (cv::Point& p : contact) p += roi.tl();
       *mid = CentroidMm(contact, sx, sy);
       return true;
     }

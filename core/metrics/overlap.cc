@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/metrics/distance_transform.h"
 #include "core/metrics/metrics.h"
 
@@ -78,9 +80,12 @@ SurfaceDistance SurfaceDistances(const cv::Mat& pred, const cv::Mat& truth, uint
   const cv::Mat bp = Boundary(pred, label);
   const cv::Mat bt = Boundary(truth, label);
   if (cv::countNonZero(bp) == 0 || cv::countNonZero(bt) == 0) return result;
+  // All sites and queries lie in the union box of both boundaries, so the distance
+  // transforms over that box alone are still exact.
+  const cv::Rect box = cv::boundingRect(bp | bt);
   std::vector<double> d;
-  AppendDistances(bp, bt, spacing_x_mm, spacing_y_mm, &d);
-  AppendDistances(bt, bp, spacing_x_mm, spacing_y_mm, &d);
+  AppendDistances(bp(box), bt(box), spacing_x_mm, spacing_y_mm, &d);
+  AppendDistances(bt(box), bp(box), spacing_x_mm, spacing_y_mm, &d);
   std::sort(d.begin(), d.end());
   double sum = 0;
   for (double v : d) sum += v;

@@ -36,6 +36,20 @@ TEST(CleanupLabels, KeepsCavityInsideMyocardium) {
   EXPECT_EQ(cv::countNonZero(out == 2), 400 - 196);
 }
 
+TEST(CleanupLabels, LeavesOpenBackgroundAlone) {
+  cv::Mat m(30, 30, CV_8UC1, cv::Scalar(0));
+  m(cv::Rect(5, 5, 10, 12)).setTo(1);
+  m(cv::Rect(8, 5, 4, 9)).setTo(0);  // a notch open upwards, inside the image
+  m(cv::Rect(20, 0, 8, 10)).setTo(3);
+  m(cv::Rect(22, 0, 4, 6)).setTo(0);  // a notch open to the image's top edge
+  EXPECT_EQ(cv::norm(CleanupLabels(m), m, cv::NORM_INF), 0);
+  m.at<uint8_t>(5, 9) = 1;  // closes the first notch (diagonal gaps stay open: 4-connected)
+  m(cv::Rect(8, 5, 4, 1)).setTo(1);
+  const cv::Mat out = CleanupLabels(m);
+  EXPECT_EQ(cv::countNonZero(out == 1), 120);
+  EXPECT_EQ(cv::countNonZero(out == 3), 80 - 24);
+}
+
 TEST(CleanupLabels, OptionsOffLeaveMaskUnchanged) {
   cv::Mat m(10, 10, CV_8UC1, cv::Scalar(0));
   m(cv::Rect(1, 1, 5, 5)).setTo(1);

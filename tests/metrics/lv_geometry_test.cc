@@ -42,6 +42,21 @@ TEST(MeasureLv, TruncatedEllipseWithAtriumUsesMitralContact) {
   EXPECT_NEAR(g.volume_discs_ml, half, 0.025 * half);
 }
 
+TEST(MeasureLv, AtriumAFewPixelsAwayStillGivesMitralPlane) {
+  cv::Mat m(260, 110, CV_8UC1, cv::Scalar(0));
+  FillEllipseMm(&m, 22.0, 45.0, 20.0, 12.0, kSx, kSy, 3);
+  FillEllipseMm(&m, 22.0, 45.0, 35.0, 14.0, kSx, kSy, 2, 0.0, /*upper_half_only=*/true);
+  FillEllipseMm(&m, 22.0, 45.0, 33.0, 12.0, kSx, kSy, 1, 0.0, /*upper_half_only=*/true);
+  // Rows 151..153 (just below the cavity's last row 150) become myocardium: a 3-px gap.
+  cv::Mat band = m.rowRange(151, 154);
+  band.setTo(2, band == 3);
+  const LvGeometry g = MeasureLv(m, kSx, kSy);
+  EXPECT_TRUE(g.mitral_from_atrium);
+  EXPECT_NEAR(g.mitral_mid_px.x * kSx, 22.0, 0.5);
+  EXPECT_NEAR(g.mitral_mid_px.y * kSy, 45.0, 1.0);
+  EXPECT_NEAR(g.length_mm, 33.0, 1.0);
+}
+
 TEST(MeasureLv, TiltedEllipseFollowsPrincipalAxis) {
   cv::Mat m(240, 200, CV_8UC1, cv::Scalar(0));
   const double tilt = 25.0 * M_PI / 180.0;

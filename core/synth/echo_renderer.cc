@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <opencv2/imgproc.hpp>
 
@@ -15,6 +16,21 @@ constexpr double kPi = 3.14159265358979323846;
 double DisplayToPower(double display, double gray_per_db) {
   if (display <= 0) return 0;
   return std::pow(10.0, (display / gray_per_db + 2.51) / 10.0);
+}
+
+// Returns log2(p) for p > 0 within 0.002 (exponent bits plus a polynomial of the mantissa);
+// bit-exact on every IEEE-754 machine, unlike libm's vectorised variants.
+float FastLog2(float p) {
+  uint32_t bits;
+  std::memcpy(&bits, &p, sizeof(bits));
+  const int exponent = static_cast<int>((bits >> 23) & 0xff) - 127;
+  bits = (bits & 0x007fffffu) | 0x3f800000u;
+  float m;
+  std::memcpy(&m, &bits, sizeof(m));  // mantissa in [1, 2)
+  const float t = m - 1;
+  const float poly = t * (1.44254208f + t * (-0.71814753f + t * (0.45764196f + t * (-0.27498460f +
+                     t * (0.12262797f - t * 0.02791045f)))));
+  return static_cast<float>(exponent) + poly;
 }
 
 // Separable [1 2 1] / 4 blur along beams and along depth (the point-spread function).
@@ -158,7 +174,7 @@ cv::Mat EchoRenderer::Compress(std::vector<float>& re, std::vector<float>& im,
   const uint64_t h = HashCombine(seed_ ^ 0x401eULL, static_cast<uint64_t>(frame_index));
   const ComplexGrid& noise = pool_[(h >> 8) & 1];
   const int oj = static_cast<int>((h >> 16) % nb_), oi = static_cast<int>((h >> 40) % ns_);
-  const float g10 = static_cast<float>(10.0 * acq_.gray_per_db);
+  const float g10 = static_cast<float>(10.0 * std::log10(2.0) * acq_.gray_per_db);
   cv::Mat polar(ns_, nb_, CV_8UC1);
   for (int i = 0; i < ns_; ++i) {
     uint8_t* out = polar.ptr<uint8_t>(i);
@@ -168,7 +184,7 @@ cv::Mat EchoRenderer::Compress(std::vector<float>& re, std::vector<float>& im,
       noise.At(j + oj, i + oi, &nr, &ni);
       const float p = re[idx] * re[idx] + im[idx] * im[idx] + clutter_pow_[idx] +
                       noise_pow_[i] * (nr * nr + ni * ni) + 1e-6f;
-      const float v = g10 * std::log10(p);
+      const float v = g10 * FastLog2(p);
       out[j] = static_cast<uint8_t>(std::clamp(v + 0.5f, 0.0f, 255.0f));
     }
   }

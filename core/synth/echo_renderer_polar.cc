@@ -10,6 +10,19 @@ namespace {
 constexpr float kPi = 3.14159265f;
 constexpr float kDbToAmp = 0.11512925f;  // ln(10) / 20
 
+// Returns atan2(y, x) within 2e-6 rad (odd polynomial on [0, 1], then octants).
+float FastAtan2(float y, float x) {
+  const float ax = std::fabs(x), ay = std::fabs(y);
+  const float mx = std::max(ax, ay), mn = std::min(ax, ay);
+  if (mx == 0) return 0;
+  const float a = mn / mx, a2 = a * a;
+  float r = a * (0.99997726f + a2 * (-0.33262347f + a2 * (0.19354346f + a2 * (-0.11643287f +
+                 a2 * (0.05265332f - a2 * 0.01172120f)))));
+  if (ay > ax) r = 1.57079637f - r;
+  if (x < 0) r = 3.14159274f - r;
+  return y < 0 ? -r : r;
+}
+
 bool IsBlood(Tissue t) {
   return t == Tissue::kLvBlood || t == Tissue::kLaBlood || t == Tissue::kRightBlood;
 }
@@ -81,7 +94,7 @@ void EchoRenderer::RenderPolar(const HeartState& h, double time_s, int frame_ind
           const float c = std::fabs(nx * beam_sin_[j] + ny * beam_cos_[j]) /
                           std::sqrt(nx * nx + ny * ny + 1e-12f);
           db -= static_cast<float>(acq_.dropout_angle_db) * (1 - c) * (1 - c);
-          const float psi = std::atan2(w / h.b_e, (s - h.s_c) / h.a_e);
+          const float psi = FastAtan2(w / h.b_e, (s - h.s_c) / h.a_e);
           const float pos = (psi + kPi) / (2 * kPi) * kWallProfileBins - 0.5f;
           const int b0 = static_cast<int>(std::floor(pos));
           const float bf = pos - b0;

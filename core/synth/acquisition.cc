@@ -34,7 +34,7 @@ void SampleLevels(Rng& rng, AcquisitionParams& a) {
   SetLevel(a, Tissue::kTissue, tissue);
   SetLevel(a, Tissue::kMyocardium, myo);
   SetLevel(a, Tissue::kLvBlood, lv);
-  SetLevel(a, Tissue::kLaBlood, lv + rng.ClampedNormal(14, 9, -5, 40));
+  SetLevel(a, Tissue::kLaBlood, lv + rng.ClampedNormal(20, 10, -5, 50));
   SetLevel(a, Tissue::kRightBlood, lv + rng.ClampedNormal(3, 5, -8, 15));
   SetLevel(a, Tissue::kRightWall, myo + rng.Uniform(-5, 10));
   SetLevel(a, Tissue::kPericardium, tissue + rng.Uniform(12, 28));
@@ -86,8 +86,8 @@ void ApplyDifficulty(Rng& rng, Difficulty d, AcquisitionParams& a, double half_a
       a.ribs.clear();
       break;
     case Difficulty::kLowSnr:
-      a.noise_display = rng.Uniform(55, 75);
-      SetLevel(a, Tissue::kLvBlood, Level(a, Tissue::kTissue) - rng.Uniform(12, 25));
+      a.noise_display = rng.Uniform(40, 55);
+      SetLevel(a, Tissue::kLvBlood, Level(a, Tissue::kTissue) - rng.Uniform(20, 35));
       SetLevel(a, Tissue::kLaBlood, Level(a, Tissue::kLvBlood) + 5);
       a.depth_loss_db_per_cm = rng.Uniform(0.6, 1.0);
       break;

@@ -69,8 +69,8 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   const double d = depth_cm;
   p.four_chamber = four_chamber;
   const bool dilated = rng.Bernoulli(0.12);
-  double len_frac = rng.ClampedNormal(0.54, 0.045, 0.41, 0.65);
-  double ratio = std::exp(std::log(1.72) + 0.14 * rng.Normal());
+  double len_frac = rng.ClampedNormal(0.56, 0.045, 0.42, 0.67);
+  double ratio = std::exp(std::log(1.8) + 0.14 * rng.Normal());
   if (dilated) {
     len_frac *= rng.Uniform(1.08, 1.22);
     ratio *= rng.Uniform(0.78, 0.9);
@@ -110,9 +110,9 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   p.myo_area_cm2 = MyoArea(p.cavity_a_ed_cm, p.cavity_b_ed_cm, p.trunc_z, p.apex_wall_ratio,
                            p.wall_ed_cm);
   const double annulus_half = p.cavity_b_ed_cm * std::sqrt(1 - Sq(p.trunc_z));
-  p.la_q = rng.Uniform(0.3, 0.55);
-  p.la_b_cm = annulus_half * rng.Uniform(1.0, 1.25) / std::sqrt(1 - Sq(p.la_q));
-  p.la_a_cm = rng.ClampedNormal(0.145, 0.025, 0.1, 0.22) * d;
+  p.la_q = rng.Uniform(0.45, 0.75);
+  p.la_b_cm = annulus_half * rng.Uniform(0.98, 1.18) / std::sqrt(1 - Sq(p.la_q));
+  p.la_a_cm = rng.ClampedNormal(0.115, 0.02, 0.08, 0.18) * d;
   p.la_tilt_rad = rng.ClampedNormal(0.0, 7.0, -15.0, 15.0) * kDeg;
   p.rv_a_cm = len * rng.Uniform(0.42, 0.5);
   p.rv_b_cm = p.cavity_b_ed_cm * rng.Uniform(0.55, 0.8);

@@ -1,6 +1,8 @@
 // botm-synth: writes one synthetic echo clip as PNG frames, label masks and meta.json.
 //
 //   botm-synth --seed 7 --frames 40 --size 128x128 --difficulty normal --view auto --out DIR
+//              [--gif overlay.gif]
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/image/gif_writer.h"
+#include "core/image/overlay.h"
 #include "core/synth/echo_generator.h"
 
 ABSL_FLAG(uint64_t, seed, 1, "Clip seed (the same seed always gives the same clip)");
@@ -28,6 +32,7 @@ ABSL_FLAG(std::string, difficulty, "normal",
 ABSL_FLAG(std::string, view, "auto", "2ch | 4ch | auto");
 ABSL_FLAG(double, ef, -1, "Ejection fraction in % (20..75); <= 0 draws it from the seed");
 ABSL_FLAG(std::string, out, "", "Output directory (created if missing)");
+ABSL_FLAG(std::string, gif, "", "Optional animated GIF of the frames with the label overlay");
 
 namespace {
 
@@ -91,6 +96,27 @@ nlohmann::json MetaJson(const ClipInfo& info) {
   return j;
 }
 
+// Writes every frame of `gen` with its overlay, side by side, to an animated GIF at the clip's
+// frame rate.
+absl::Status WriteGif(const botm::synth::EchoGenerator& gen, const std::string& path) {
+  const ClipInfo& info = gen.info();
+  botm::image::GifWriter::Options options;
+  options.delay_centiseconds = std::max(1, static_cast<int>(100.0 / info.fps + 0.5));
+  std::unique_ptr<botm::image::GifWriter> writer;
+  for (int t = 0; t < info.num_frames; ++t) {
+    const botm::synth::Frame f = gen.Render(t);
+    const cv::Mat both =
+        botm::image::SideBySide(f.image, botm::image::RenderOverlay(f.image, f.labels, 0.4f));
+    if (!writer) {
+      auto created = botm::image::GifWriter::Create(path, both.size(), options);
+      if (!created.ok()) return created.status();
+      writer = std::move(*created);
+    }
+    if (absl::Status s = writer->AddFrame(both); !s.ok()) return s;
+  }
+  return writer ? writer->Close() : absl::OkStatus();
+}
+
 absl::Status Run() {
   absl::StatusOr<ClipOptions> options = OptionsFromFlags();
   if (!options.ok()) return options.status();
@@ -117,6 +143,9 @@ absl::Status Run() {
   std::ofstream meta(fs::path(out) / "meta.json");
   meta << MetaJson(info).dump(2) << "\n";
   if (!meta) return absl::InternalError(absl::StrCat("cannot write meta.json in ", out));
+  if (const std::string gif = absl::GetFlag(FLAGS_gif); !gif.empty()) {
+    if (absl::Status s = WriteGif(**gen, gif); !s.ok()) return s;
+  }
   std::printf("wrote %d frames (%s, %s, EF %.1f %%, %.0f bpm, %.1f fps) to %s\n",
               info.num_frames, botm::synth::DifficultyName(info.difficulty).c_str(),
               info.view == botm::synth::View::kTwoChamber ? "2ch" : "4ch",
@@ -129,7 +158,7 @@ absl::Status Run() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Writes a synthetic echo clip: botm-synth --seed S --frames N --size WxH "
-      "[--difficulty BIN] [--view 2ch|4ch|auto] --out DIR");
+      "[--difficulty BIN] [--view 2ch|4ch|auto] [--ef PCT] --out DIR [--gif FILE]");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {
     std::fprintf(stderr, "botm-synth: unexpected argument '%s'\n", rest[1]);

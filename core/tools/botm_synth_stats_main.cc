@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/image/overlay.h"
 #include "core/synth/echo_generator.h"
 
 ABSL_FLAG(int, clips, 40, "Clips per difficulty bin (ED and ES frames of each are measured)");
@@ -136,24 +137,6 @@ void PrintTable(Difficulty d, const std::vector<std::vector<double>>& rows) {
   }
 }
 
-cv::Mat Overlay(const Frame& f) {
-  static const cv::Vec3b kColors[4] = {{0, 0, 0}, {40, 40, 230}, {40, 200, 40}, {230, 120, 40}};
-  cv::Mat bgr;
-  cv::cvtColor(f.image, bgr, cv::COLOR_GRAY2BGR);
-  cv::Mat out = bgr.clone();
-  for (int v = 0; v < bgr.rows; ++v) {
-    for (int u = 0; u < bgr.cols; ++u) {
-      const uint8_t l = f.labels.at<uint8_t>(v, u);
-      if (l == 0) continue;
-      const cv::Vec3b p = bgr.at<cv::Vec3b>(v, u);
-      for (int c = 0; c < 3; ++c) {
-        out.at<cv::Vec3b>(v, u)[c] = static_cast<uint8_t>(0.6 * p[c] + 0.4 * kColors[l][c]);
-      }
-    }
-  }
-  return out;
-}
-
 void Benchmark() {
   botm::synth::ClipOptions o;
   o.seed = 12345;
@@ -216,7 +199,8 @@ int main(int argc, char** argv) {
       Measure(ed, info, sector, true, rows);
       Measure(es, info, sector, false, rows);
       if (c < 4 && !absl::GetFlag(FLAGS_montage).empty() && montage_rows.size() < 24) {
-        cv::Mat parts[4] = {cv::Mat(), Overlay(ed), cv::Mat(), Overlay(es)};
+        cv::Mat parts[4] = {cv::Mat(), botm::image::RenderOverlay(ed.image, ed.labels, 0.4f),
+                            cv::Mat(), botm::image::RenderOverlay(es.image, es.labels, 0.4f)};
         cv::cvtColor(ed.image, parts[0], cv::COLOR_GRAY2BGR);
         cv::cvtColor(es.image, parts[2], cv::COLOR_GRAY2BGR);
         cv::Mat row;

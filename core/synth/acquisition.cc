@@ -28,9 +28,9 @@ void AddWallLoss(AcquisitionParams& a, double center, double half_width, double 
 }
 
 void SampleLevels(Rng& rng, AcquisitionParams& a) {
-  const double tissue = rng.ClampedNormal(90, 14, 55, 125);
+  const double tissue = rng.ClampedNormal(84, 14, 50, 120);
   const double myo = tissue + rng.ClampedNormal(23, 10, 0, 45);
-  const double lv = rng.ClampedNormal(35, 13, 12, 80);
+  const double lv = rng.ClampedNormal(27, 13, 5, 72);
   SetLevel(a, Tissue::kTissue, tissue);
   SetLevel(a, Tissue::kMyocardium, myo);
   SetLevel(a, Tissue::kLvBlood, lv);
@@ -45,9 +45,9 @@ void SampleLevels(Rng& rng, AcquisitionParams& a) {
 void SampleArtifacts(Rng& rng, AcquisitionParams& a, double depth_cm, double half_angle) {
   const double scale = depth_cm / 15.0;
   a.gray_per_db = rng.Uniform(7.0, 9.0);
-  a.tissue_coarse_db = rng.Uniform(6, 9);
-  a.tissue_fine_db = rng.Uniform(3, 5);
-  a.myo_fine_db = rng.Uniform(4, 6);
+  a.tissue_coarse_db = rng.Uniform(7, 10);
+  a.tissue_fine_db = rng.Uniform(1.5, 3);
+  a.myo_fine_db = rng.Uniform(2, 3.5);
   a.depth_loss_db_per_cm = rng.Uniform(0.1, 0.6);
   a.edge_loss_db = rng.Uniform(2, 8);
   a.noise_display = rng.Uniform(3, 15);

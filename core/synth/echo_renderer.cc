@@ -71,13 +71,13 @@ EchoRenderer::EchoRenderer(const SectorGeometry& sector, const AcquisitionParams
   // than for white noise (measured: 3.3 dB more).
   speckle_norm_ = static_cast<float>(0.68 / std::sqrt(2.0 * 0.375 * 0.375));
   Rng rng(HashCombine(seed, 0xf1e1d5));
-  field_cell_ = 1.5 * d / ns_;  // speckle grain of about 1.5 samples
+  field_cell_ = 2.2 * d / ns_;  // speckle grain of about 2 samples
   field_x0_ = x0_cm_ - 0.1 * d;
   field_y0_ = -0.1 * d;
   const int nx = static_cast<int>((2 * half_width + 0.2 * d) / field_cell_) + 36;
   const int ny = static_cast<int>(1.2 * d / field_cell_) + 36;
   for (int k = 0; k < 2; ++k) tissue_speckle_.emplace_back(rng, nx, ny);
-  coarse_cell_ = 1.2 * d / 15;
+  coarse_cell_ = 2.0 * d / 15;
   fine_cell_ = 0.35 * d / 15;
   coarse_ = ScalarGrid(rng, static_cast<int>(nx * field_cell_ / coarse_cell_) + 3,
                        static_cast<int>(ny * field_cell_ / coarse_cell_) + 3);

@@ -75,7 +75,7 @@ void EchoRenderer::RenderPolar(const HeartState& h, double time_s, int frame_ind
       float db = level_db_[static_cast<int>(t)];
       float cr, ci;
       if (IsBlood(t)) {
-        blood.Sample((j + boj) * 0.67f, (i + boi) * 0.67f, &cr, &ci);
+        blood.Sample((j + boj) * 0.45f, (i + boi) * 0.45f, &cr, &ci);
       } else {
         float xr, yr;
         MaterialPoint(h, x, y, s, w, &xr, &yr);

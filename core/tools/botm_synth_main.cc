@@ -33,6 +33,8 @@ ABSL_FLAG(std::string, view, "auto", "2ch | 4ch | auto");
 ABSL_FLAG(double, ef, -1, "Ejection fraction in % (20..75); <= 0 draws it from the seed");
 ABSL_FLAG(std::string, out, "", "Output directory (created if missing)");
 ABSL_FLAG(std::string, gif, "", "Optional animated GIF of the frames with the label overlay");
+ABSL_FLAG(std::string, edes_png, "",
+          "Optional PNG of the first ED and ES frames, each plain and with the label overlay");
 
 namespace {
 
@@ -117,6 +119,23 @@ absl::Status WriteGif(const botm::synth::EchoGenerator& gen, const std::string& 
   return writer ? writer->Close() : absl::OkStatus();
 }
 
+// Writes [ED | ED overlay | ES | ES overlay] of the clip's first cycle to `path`.
+absl::Status WriteEdEsPng(const botm::synth::EchoGenerator& gen, const std::string& path) {
+  const ClipInfo& info = gen.info();
+  if (info.ed_frames.empty() || info.es_frames.empty()) {
+    return absl::FailedPreconditionError("--edes_png needs a clip with an ED and an ES frame");
+  }
+  cv::Mat row;
+  for (int t : {info.ed_frames.front(), info.es_frames.front()}) {
+    const botm::synth::Frame f = gen.Render(t);
+    const cv::Mat pair =
+        botm::image::SideBySide(f.image, botm::image::RenderOverlay(f.image, f.labels, 0.4f));
+    row = row.empty() ? pair : botm::image::SideBySide(row, pair);
+  }
+  if (!cv::imwrite(path, row)) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
 absl::Status Run() {
   absl::StatusOr<ClipOptions> options = OptionsFromFlags();
   if (!options.ok()) return options.status();
@@ -145,6 +164,9 @@ absl::Status Run() {
   if (!meta) return absl::InternalError(absl::StrCat("cannot write meta.json in ", out));
   if (const std::string gif = absl::GetFlag(FLAGS_gif); !gif.empty()) {
     if (absl::Status s = WriteGif(**gen, gif); !s.ok()) return s;
+  }
+  if (const std::string png = absl::GetFlag(FLAGS_edes_png); !png.empty()) {
+    if (absl::Status s = WriteEdEsPng(**gen, png); !s.ok()) return s;
   }
   std::printf("wrote %d frames (%s, %s, EF %.1f %%, %.0f bpm, %.1f fps) to %s\n",
               info.num_frames, botm::synth::DifficultyName(info.difficulty).c_str(),

@@ -28,13 +28,13 @@ void AddWallLoss(AcquisitionParams& a, double center, double half_width, double 
 }
 
 void SampleLevels(Rng& rng, AcquisitionParams& a) {
-  const double tissue = rng.ClampedNormal(84, 14, 50, 120);
-  const double myo = tissue + rng.ClampedNormal(23, 10, 0, 45);
-  const double lv = rng.ClampedNormal(27, 13, 5, 72);
+  const double tissue = rng.ClampedNormal(90, 14, 55, 125);
+  const double myo = tissue + rng.ClampedNormal(24, 10, 0, 50);
+  const double lv = rng.ClampedNormal(32, 13, 8, 78);
   SetLevel(a, Tissue::kTissue, tissue);
   SetLevel(a, Tissue::kMyocardium, myo);
   SetLevel(a, Tissue::kLvBlood, lv);
-  SetLevel(a, Tissue::kLaBlood, lv + rng.ClampedNormal(20, 10, -5, 50));
+  SetLevel(a, Tissue::kLaBlood, lv + rng.ClampedNormal(26, 12, -5, 60));
   SetLevel(a, Tissue::kRightBlood, lv + rng.ClampedNormal(3, 5, -8, 15));
   SetLevel(a, Tissue::kRightWall, myo + rng.Uniform(-5, 10));
   SetLevel(a, Tissue::kPericardium, tissue + rng.Uniform(12, 28));
@@ -44,20 +44,20 @@ void SampleLevels(Rng& rng, AcquisitionParams& a) {
 
 void SampleArtifacts(Rng& rng, AcquisitionParams& a, double depth_cm, double half_angle) {
   const double scale = depth_cm / 15.0;
-  a.gray_per_db = rng.Uniform(7.0, 9.0);
-  a.tissue_coarse_db = rng.Uniform(7, 10);
-  a.tissue_fine_db = rng.Uniform(1.5, 3);
-  a.myo_fine_db = rng.Uniform(2, 3.5);
+  a.gray_per_db = rng.Uniform(4.8, 6.2);
+  a.tissue_coarse_db = rng.Uniform(10, 14);
+  a.tissue_fine_db = rng.Uniform(3, 5);
+  a.myo_fine_db = rng.Uniform(8, 11);
   a.depth_loss_db_per_cm = rng.Uniform(0.1, 0.6);
   a.edge_loss_db = rng.Uniform(2, 8);
   a.noise_display = rng.Uniform(3, 15);
   a.noise_slope_db_per_cm = rng.Uniform(0.05, 0.25);
   a.nearfield_display = rng.Uniform(60, 100);
   a.nearfield_depth_cm = rng.Uniform(0.8, 2.0) * scale;
-  a.haze_display = rng.Uniform(15, 40);
+  a.haze_display = rng.Uniform(25, 50);
   a.haze_center_frac = rng.Uniform(0.15, 0.4);
   a.haze_width_frac = rng.Uniform(0.1, 0.25);
-  a.dropout_angle_db = rng.Uniform(3, 8);
+  a.dropout_angle_db = rng.Uniform(4, 10);
   const int segments = rng.UniformInt(0, 2);
   for (int i = 0; i < segments; ++i) {
     const double center = rng.Bernoulli(0.7) ? rng.Uniform(0.5, 2.2) : rng.Uniform(-2.6, -0.5);

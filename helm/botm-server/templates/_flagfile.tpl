@@ -11,7 +11,7 @@ Ports and the drain deadline come from the same values the probes, Service and g
 --model={{ $s.model }}
 --device={{ $s.device }}
 --instances={{ $s.instances }}
---threads_per_instance={{ $s.threadsPerInstance }}
+--threads_per_instance={{ include "botm-server.threadsPerInstance" . }}
 --max_batch_size={{ $s.maxBatchSize }}
 --batch_timeout_micros={{ $s.batchTimeoutMicros }}
 --max_queue_frames={{ $s.maxQueueFrames }}
@@ -32,4 +32,24 @@ Ports and the drain deadline come from the same values the probes, Service and g
 {{- range $s.extraFlags }}
 {{ . }}
 {{- end }}
+{{- end }}
+
+{{/*
+Intra-op threads per model instance: server.threadsPerInstance, or when that is 0, the CPU
+request divided among the instances (at least 1), since the server would otherwise size its
+pool from the node's cores rather than the container's share. 0 when there is no CPU request.
+*/}}
+{{- define "botm-server.threadsPerInstance" -}}
+{{- $threads := int .Values.server.threadsPerInstance }}
+{{- $cpu := toString (dig "requests" "cpu" "" .Values.resources) }}
+{{- if and (eq $threads 0) $cpu }}
+{{- $millis := 0 }}
+{{- if hasSuffix "m" $cpu }}
+{{- $millis = atoi (trimSuffix "m" $cpu) }}
+{{- else }}
+{{- $millis = int (mulf (float64 $cpu) 1000) }}
+{{- end }}
+{{- $threads = max 1 (div $millis (mul 1000 (int .Values.server.instances))) }}
+{{- end }}
+{{- $threads }}
 {{- end }}

@@ -28,9 +28,10 @@ void AddWallLoss(AcquisitionParams& a, double center, double half_width, double 
 }
 
 void SampleLevels(Rng& rng, AcquisitionParams& a) {
-  const double tissue = rng.ClampedNormal(90, 14, 55, 125);
-  const double myo = tissue + rng.ClampedNormal(24, 10, 0, 50);
-  const double lv = rng.ClampedNormal(32, 13, 8, 78);
+  const double tissue = rng.ClampedNormal(96, 18, 55, 135);
+  const double myo = tissue + rng.ClampedNormal(19, 10, -5, 45);
+  // One clip in four has a hazy, bright cavity (the real range reaches a mean of 94).
+  const double lv = rng.ClampedNormal(30, 12, 8, 78) + (rng.Bernoulli(0.25) ? rng.Uniform(25, 50) : 0);
   SetLevel(a, Tissue::kTissue, tissue);
   SetLevel(a, Tissue::kMyocardium, myo);
   SetLevel(a, Tissue::kLvBlood, lv);

@@ -70,7 +70,7 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   p.four_chamber = four_chamber;
   const bool dilated = rng.Bernoulli(0.12);
   double len_frac = rng.ClampedNormal(0.56, 0.045, 0.42, 0.67);
-  double ratio = std::exp(std::log(1.8) + 0.14 * rng.Normal());
+  double ratio = std::exp(std::log(1.8) + 0.12 * rng.Normal());
   if (dilated) {
     len_frac *= rng.Uniform(1.08, 1.22);
     ratio *= rng.Uniform(0.78, 0.9);

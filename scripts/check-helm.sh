@@ -102,12 +102,12 @@ check_validator_rejects() {
 # defines (ABSL_FLAG in server/ or core/); skipped while the server's main file has none.
 check_flags() {
   local defined used unknown
-  defined="$(grep -rhoE 'ABSL_FLAG\([^,]+, *[a-z0-9_]+' "$repo_root/server" 2>/dev/null |
-    sed -E 's/.*, *//' | sort -u)"
-  if [ -z "$defined" ]; then
+  if ! grep -rqs 'ABSL_FLAG(' "$repo_root/server"; then
     echo "skip flag names check (no ABSL_FLAG in server/ yet)"
     return
   fi
+  defined="$(grep -rhoE 'ABSL_FLAG\([^,]+, *[a-z0-9_]+' "$repo_root/server" "$repo_root/core" 2>/dev/null |
+    sed -E 's/.*, *//' | sort -u)"
   used="$(cat "$repo_root/deploy/botm-server.flags" "$work"/*.yaml |
     grep -oE '^[[:space:]#]*--[a-z0-9_]+' | sed -E 's/^[[:space:]#]*--//' | sort -u)"
   unknown="$(comm -23 <(printf '%s\n' "$used") <(printf '%s\nflagfile\n' "$defined" | sort -u))"

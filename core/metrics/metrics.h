@@ -87,7 +87,9 @@ struct EdEsOptions {
 
 // Detects ED and ES frames on an LV area curve: smooths it, then scans it with hysteresis
 // (an extremum is confirmed once the curve has moved away from it by the prominence), so ED
-// and ES alternate. Curves shorter than 3 frames or flat curves give no frames.
+// and ES alternate. Curves shorter than 3 frames or flat curves give no frames. The last
+// extremum is one-sided (nothing after it confirms it), and the prominence is relative to
+// the range seen so far: on a growing live curve, rerun it on the whole curve per frame.
 EdEs DetectEdEs(const std::vector<double>& lv_area, const EdEsOptions& options);
 EdEs DetectEdEs(const std::vector<double>& lv_area, double min_prominence_fraction = 0.2);
 

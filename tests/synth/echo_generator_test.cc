@@ -120,6 +120,48 @@ TEST(EchoGeneratorTest, OverridesAreHonoured) {
   EXPECT_LE(info.depth_cm, 17);
 }
 
+// Pearson correlation of two images over a mask.
+double Correlation(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask) {
+  cv::Mat fa, fb;
+  a.convertTo(fa, CV_64F);
+  b.convertTo(fb, CV_64F);
+  const double ma = cv::mean(fa, mask)[0], mb = cv::mean(fb, mask)[0];
+  double sab = 0, saa = 0, sbb = 0;
+  for (int v = 0; v < a.rows; ++v) {
+    for (int u = 0; u < a.cols; ++u) {
+      if (!mask.at<uint8_t>(v, u)) continue;
+      const double da = fa.at<double>(v, u) - ma, db = fb.at<double>(v, u) - mb;
+      sab += da * db;
+      saa += da * da;
+      sbb += db * db;
+    }
+  }
+  return sab / std::sqrt(saa * sbb + 1e-12);
+}
+
+// Tissue speckle persists from frame to frame (it moves with the tissue and decorrelates
+// slowly); blood speckle is redrawn every frame. The easy bin has no static cavity haze.
+TEST(EchoGeneratorTest, TissueSpeckleIsStableAndBloodSpeckleIsRedrawn) {
+  ClipOptions o;
+  o.seed = 77;
+  o.difficulty = Difficulty::kEasy;
+  o.fps = 50;
+  o.num_frames = 2;
+  auto gen = MakeGen(o);
+  ASSERT_TRUE(gen);
+  const Frame a = gen->Render(0), b = gen->Render(1);
+  cv::Mat blood = (a.labels == kLvCavity) & (b.labels == kLvCavity);
+  cv::erode(blood, blood, cv::Mat::ones(5, 5, CV_8U));
+  // Background tissue well away from the heart (it barely moves).
+  cv::Mat heart = (a.labels > 0) | (b.labels > 0);
+  cv::dilate(heart, heart, cv::Mat::ones(25, 25, CV_8U));
+  const cv::Mat tissue = (a.image > 0) & (b.image > 0) & ~heart;
+  ASSERT_GT(cv::countNonZero(blood), 100);
+  ASSERT_GT(cv::countNonZero(tissue), 100);
+  EXPECT_GT(Correlation(a.image, b.image, tissue), 0.7);
+  EXPECT_LT(Correlation(a.image, b.image, blood), 0.3);
+}
+
 // EF of the per-frame volume curve stays within 2 points of the requested EF, and ED/ES
 // indices sit at the curve's maxima/minima.
 TEST(EchoGeneratorTest, VolumeCurveMatchesEfAndPhases) {

@@ -69,7 +69,7 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   const double d = depth_cm;
   p.four_chamber = four_chamber;
   const bool dilated = rng.Bernoulli(0.12);
-  double len_frac = rng.ClampedNormal(0.56, 0.045, 0.42, 0.67);
+  double len_frac = rng.ClampedNormal(0.575, 0.045, 0.43, 0.68);
   double ratio = std::exp(std::log(1.8) + 0.12 * rng.Normal());
   if (dilated) {
     len_frac *= rng.Uniform(1.08, 1.22);
@@ -85,7 +85,7 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   p.long_strain_exp = rng.Uniform(0.15, 0.25);
   p.wall_ed_cm = wall_frac * d;
   p.tilt_rad = rng.ClampedNormal(9.0, 6.0, -6.0, 25.0) * kDeg;
-  const double epi_apex_frac = rng.ClampedNormal(0.115, 0.025, 0.06, 0.2);
+  const double epi_apex_frac = rng.ClampedNormal(0.12, 0.025, 0.06, 0.2);
   p.apex_y_cm = epi_apex_frac * d + p.apex_wall_ratio * p.wall_ed_cm;
   p.apex_x_cm = rng.ClampedNormal(-0.03, 0.035, -0.12, 0.08) * d;
   // Keeps the mitral plane inside the sector (at most 88 % of the depth).

@@ -158,8 +158,9 @@ TEST(EchoGeneratorTest, TissueSpeckleIsStableAndBloodSpeckleIsRedrawn) {
   const cv::Mat tissue = (a.image > 0) & (b.image > 0) & ~heart;
   ASSERT_GT(cv::countNonZero(blood), 100);
   ASSERT_GT(cv::countNonZero(tissue), 100);
-  EXPECT_GT(Correlation(a.image, b.image, tissue), 0.7);
-  EXPECT_LT(Correlation(a.image, b.image, blood), 0.3);
+  EXPECT_GT(Correlation(a.image, b.image, tissue), 0.75);
+  // Static contributions (gain pattern, near-field clutter, wall bleed) keep some correlation.
+  EXPECT_LT(Correlation(a.image, b.image, blood), 0.45);
 }
 
 // EF of the per-frame volume curve stays within 2 points of the requested EF, and ED/ES

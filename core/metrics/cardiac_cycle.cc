@@ -1,5 +1,6 @@
 // LV area curve, ED/ES detection and ejection fraction (declared in metrics.h).
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -87,6 +88,41 @@ void MergeClose(const std::vector<double>& s, int min_gap, std::vector<Extremum>
   }
 }
 
+// Returns true when `b` (on the first or last frame) lies within `tolerance` of the mean of
+// the interior extrema of its kind, or when there are none.
+bool MatchesInterior(const std::vector<double>& s, const std::vector<Extremum>& e,
+                     const Extremum& b, double tolerance) {
+  const int last = static_cast<int>(s.size()) - 1;
+  double sum = 0;
+  int count = 0;
+  for (const Extremum& x : e) {
+    if (x.is_max != b.is_max || x.frame == 0 || x.frame == last) continue;
+    sum += s[x.frame];
+    ++count;
+  }
+  return count == 0 || std::abs(s[b.frame] - sum / count) <= tolerance;
+}
+
+// Picks one beat (see EstimateClipEf); false when no ED or no ES was detected.
+bool PickBeat(const std::vector<double>& area, const EdEs& phases, int* ed, int* es) {
+  if (phases.ed_frames.empty() || phases.es_frames.empty()) return false;
+  *ed = phases.ed_frames.front();
+  for (int f : phases.ed_frames) {
+    if (area[f] > area[*ed]) *ed = f;
+  }
+  const auto next_ed = std::upper_bound(phases.ed_frames.begin(), phases.ed_frames.end(), *ed);
+  const int cycle_end = next_ed == phases.ed_frames.end() ? INT_MAX : *next_ed;
+  *es = -1;
+  for (int f : phases.es_frames) {
+    if (f > *ed && f < cycle_end && (*es < 0 || area[f] < area[*es])) *es = f;
+  }
+  if (*es >= 0) return true;
+  for (int f : phases.es_frames) {
+    if (f < *ed) *es = f;
+  }
+  return *es >= 0;
+}
+
 }  // namespace
 
 std::vector<double> LvAreaCurve(const std::vector<cv::Mat>& labels, uint8_t lv_label) {
@@ -116,7 +152,10 @@ EdEs DetectEdEs(const std::vector<double>& lv_area, const EdEsOptions& options) 
   MergeClose(s, options.min_separation_frames, &e);
   const int last = static_cast<int>(s.size()) - 1;
   for (const Extremum& x : e) {
-    if (!options.accept_boundary_extrema && (x.frame == 0 || x.frame == last)) continue;
+    if (x.frame == 0 || x.frame == last) {
+      if (!options.accept_boundary_extrema) continue;
+      if (!MatchesInterior(s, e, x, options.boundary_match_fraction * range)) continue;
+    }
     (x.is_max ? result.ed_frames : result.es_frames).push_back(x.frame);
   }
   return result;
@@ -132,12 +171,7 @@ ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm,
   ClipEf ef;
   if (labels.size() < 2 || !(spacing_x_mm > 0) || !(spacing_y_mm > 0)) return ef;
   const std::vector<double> area = LvAreaCurve(labels, lv_label);
-  const EdEs phases = DetectEdEs(area);
-  if (!phases.ed_frames.empty() && !phases.es_frames.empty()) {
-    ef.ed = phases.ed_frames.front();
-    const auto after = std::upper_bound(phases.es_frames.begin(), phases.es_frames.end(), ef.ed);
-    ef.es = after != phases.es_frames.end() ? *after : phases.es_frames.back();
-  } else {
+  if (!PickBeat(area, DetectEdEs(area), &ef.ed, &ef.es)) {
     ef.ed = static_cast<int>(std::max_element(area.begin(), area.end()) - area.begin());
     ef.es = static_cast<int>(std::min_element(area.begin(), area.end()) - area.begin());
   }

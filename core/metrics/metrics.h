@@ -81,8 +81,12 @@ struct EdEsOptions {
   double min_prominence_fraction = 0.2;
   // Neighbouring ED and ES closer than this are merged away (the weaker swing goes).
   int min_separation_frames = 2;
-  // Accepts extrema on the first and last frame (clips that start at ED, as in CAMUS).
+  // Accepts extrema on the first and last frame (clips that start at ED, as in CAMUS)...
   bool accept_boundary_extrema = true;
+  // ...but only when no interior extremum of the same kind exists, or when the boundary
+  // value lies within this fraction of the range of their mean: a clip that starts in
+  // mid-systole does not get a false ED on frame 0.
+  double boundary_match_fraction = 0.15;
 };
 
 // Detects ED and ES frames on an LV area curve: smooths it, then scans it with hysteresis
@@ -106,9 +110,10 @@ struct ClipEf {
   bool valid = false;  // false without positive spacing, with fewer than 2 frames or no LV
 };
 
-// Estimates the single-plane EF of a clip: ED is the first detected ED frame and ES the first
-// detected ES after it (or the last before it); when no cycle is detected, ED and ES are the
-// frames of largest and smallest LV area.
+// Estimates the single-plane EF of a clip from one beat: ED is the detected ED frame of
+// largest LV area (the earliest on ties), ES the detected ES of smallest area between it and
+// the next ED (or, when none follows, the last ES before it); when no ED or ES is detected,
+// ED and ES are the frames of largest and smallest LV area.
 ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm,
                       double spacing_y_mm, uint8_t lv_label = 1);
 

@@ -34,10 +34,23 @@ TEST(DetectEdEs, NoisyCosineInteriorExtrema) {
   ExpectNear(e.es_frames, {5, 25, 45}, 1);
 }
 
-TEST(DetectEdEs, BoundaryExtremaAcceptedByDefault) {
-  const EdEs e = DetectEdEs(CosineCurve(60, 20, 5, 40));
-  ExpectNear(e.ed_frames, {0, 15, 35, 55}, 1);
-  ExpectNear(e.es_frames, {5, 25, 45, 59}, 1);
+TEST(DetectEdEs, BoundaryExtremaKeptOnlyWhenTheyMatchInteriorOnes) {
+  // Phase 0: frame 0 is a true ED; frame 59 is one frame before the next ED.
+  EdEs e = DetectEdEs(CosineCurve(60, 20, 0, 40));
+  ExpectNear(e.ed_frames, {0, 20, 40, 59}, 1);
+  ExpectNear(e.es_frames, {10, 30, 50}, 1);
+  // Phase 5: frames 0 and 59 lie mid-way between ED and ES, so neither is reported.
+  e = DetectEdEs(CosineCurve(60, 20, 5, 40));
+  ExpectNear(e.ed_frames, {15, 35, 55}, 1);
+  ExpectNear(e.es_frames, {5, 25, 45}, 1);
+}
+
+TEST(DetectEdEs, HalfCycleFromEdToEs) {
+  std::vector<double> c;  // CAMUS-like: ED on the first frame, ES on the last
+  for (int t = 0; t < 15; ++t) c.push_back(1000 + 300 * std::cos(M_PI * t / 14));
+  const EdEs e = DetectEdEs(c);
+  EXPECT_EQ(e.ed_frames, std::vector<int>({0}));
+  EXPECT_EQ(e.es_frames, std::vector<int>({14}));
 }
 
 TEST(DetectEdEs, IgnoresSpikesBelowProminence) {
@@ -79,6 +92,22 @@ TEST(EstimateClipEf, EllipsesWithKnownVolumeRatio) {
   EXPECT_GT(ef.edv_discs_ml, ef.esv_discs_ml);
   EXPECT_FALSE(EstimateClipEf(clip, 0, 0.3).valid);
   EXPECT_FALSE(EstimateClipEf({clip[0]}, 0.4, 0.3).valid);
+}
+
+TEST(EstimateClipEf, ClipStartingInSystoleUsesAFullBeat) {
+  // Two beats of 20 frames starting a quarter period before ES: frame 0 is mid-systole.
+  std::vector<cv::Mat> clip;
+  for (int t = 0; t < 40; ++t) {
+    const double b = 15.0 - 1.5 * (1 - std::cos(2 * M_PI * (t + 5) / 20.0));
+    cv::Mat m(220, 100, CV_8UC1, cv::Scalar(0));
+    testing::FillEllipseMm(&m, 20.0, 32.0, 28.0, b, 0.4, 0.3, 1);
+    clip.push_back(m);
+  }
+  const ClipEf ef = EstimateClipEf(clip, 0.4, 0.3);
+  ASSERT_TRUE(ef.valid);
+  EXPECT_NEAR(ef.ed, 15, 1);
+  EXPECT_NEAR(ef.es, 25, 1);
+  EXPECT_NEAR(ef.ef_discs_pct, 36.0, 2.0);
 }
 
 TEST(LvAreaCurve, CountsLabel) {

@@ -1,4 +1,5 @@
 // Temporal consistency measures (declared in metrics.h).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -7,7 +8,7 @@
 namespace botm::metrics {
 
 TemporalConsistency MeasureTemporalConsistency(const std::vector<double>& area_curve,
-                                               double threshold) {
+                                               double threshold, double spike_threshold) {
   TemporalConsistency tc;
   const size_t n = area_curve.size();
   if (n == 0) return tc;
@@ -18,11 +19,16 @@ TemporalConsistency MeasureTemporalConsistency(const std::vector<double>& area_c
   for (size_t t = 1; t + 1 < n; ++t) {
     const double d2 = (area_curve[t - 1] - 2 * area_curve[t] + area_curve[t + 1]) / mean;
     if (std::abs(d2) > threshold) tc.flagged_frames.push_back(static_cast<int>(t));
+    const double lo = std::min(area_curve[t - 1], area_curve[t + 1]);
+    const double hi = std::max(area_curve[t - 1], area_curve[t + 1]);
+    const double outside = std::max(area_curve[t] - hi, lo - area_curve[t]) / mean;
+    if (outside > spike_threshold) tc.spike_frames.push_back(static_cast<int>(t));
   }
   double change = 0;
   for (size_t t = 1; t < n; ++t) change += std::abs(area_curve[t] - area_curve[t - 1]);
   tc.flicker = n > 1 ? change / static_cast<double>(n - 1) / mean : 0.0;
   tc.flagged = static_cast<int>(tc.flagged_frames.size());
+  tc.spikes = static_cast<int>(tc.spike_frames.size());
   tc.flagged_fraction = static_cast<double>(tc.flagged) / static_cast<double>(n);
   return tc;
 }

@@ -122,26 +122,29 @@ TEST(LvAreaCurve, CountsLabel) {
 TEST(TemporalConsistency, SmoothCurveHasNoFlags) {
   const TemporalConsistency tc = MeasureTemporalConsistency(CosineCurve(60, 14, 0, 0));
   EXPECT_EQ(tc.flagged, 0);
+  EXPECT_EQ(tc.spikes, 0);
   EXPECT_EQ(tc.flagged_fraction, 0.0);
   EXPECT_GT(tc.flicker, 0.0);
 }
 
 TEST(TemporalConsistency, InjectedSpikeIsFlagged) {
   std::vector<double> c = CosineCurve(50, 20, 0, 0);
-  c[17] *= 1.15;
+  c[17] *= 1.2;  // 1176 -> 1411: 0.49 of the mean in second difference, 0.17 above c[18]
   const TemporalConsistency tc = MeasureTemporalConsistency(c);
-  ASSERT_GE(tc.flagged, 1);
-  ASSERT_LE(tc.flagged, 3);
-  EXPECT_NE(std::find(tc.flagged_frames.begin(), tc.flagged_frames.end(), 17),
-            tc.flagged_frames.end());
-  EXPECT_DOUBLE_EQ(tc.flagged_fraction, tc.flagged / 50.0);
+  EXPECT_EQ(tc.flagged_frames, std::vector<int>({17}));
+  EXPECT_EQ(tc.spike_frames, std::vector<int>({17}));
+  EXPECT_DOUBLE_EQ(tc.flagged_fraction, 1 / 50.0);
 }
 
 TEST(TemporalConsistency, FlickerByHand) {
-  const TemporalConsistency tc = MeasureTemporalConsistency({100, 110, 100, 110});
+  TemporalConsistency tc = MeasureTemporalConsistency({100, 110, 100, 110});
   EXPECT_NEAR(tc.flicker, 10.0 / 105.0, 1e-12);
-  // Second differences: 100 - 220 + 100 = -20 and 110 - 200 + 110 = 20, / 105 = 0.19.
-  EXPECT_EQ(tc.flagged, 2);
+  // Second differences -20 and 20, / 105 = 0.19; spikes 10 / 105 = 0.095: all below default.
+  EXPECT_EQ(tc.flagged, 0);
+  EXPECT_EQ(tc.spikes, 0);
+  tc = MeasureTemporalConsistency({100, 110, 100, 110}, 0.18, 0.09);
+  EXPECT_EQ(tc.flagged_frames, std::vector<int>({1, 2}));
+  EXPECT_EQ(tc.spike_frames, std::vector<int>({1, 2}));
   EXPECT_EQ(MeasureTemporalConsistency({5, 5, 5}).flicker, 0.0);
 }
 

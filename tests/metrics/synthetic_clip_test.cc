@@ -32,7 +32,11 @@ TEST(SyntheticClips, TruthMasksGiveTrueEfAndPhases) {
     ASSERT_TRUE(ef.valid) << seed;
     EXPECT_NEAR(ef.ef_area_length_pct, info.ejection_fraction_pct, 2.0) << seed;
     EXPECT_NEAR(ef.ef_discs_pct, info.ejection_fraction_pct, 2.0) << seed;
-    const EdEs phases = DetectEdEs(LvAreaCurve(labels));
+    const std::vector<double> area = LvAreaCurve(labels);
+    const TemporalConsistency tc = MeasureTemporalConsistency(area);
+    EXPECT_EQ(tc.flagged, 0) << seed;  // the truth is temporally consistent
+    EXPECT_EQ(tc.spikes, 0) << seed;
+    const EdEs phases = DetectEdEs(area);
     for (int f : info.ed_frames) EXPECT_TRUE(HasNear(phases.ed_frames, f, 1)) << seed << " ED " << f;
     for (int f : info.es_frames) EXPECT_TRUE(HasNear(phases.es_frames, f, 1)) << seed << " ES " << f;
     const int last = info.num_frames - 1;

@@ -1,0 +1,203 @@
+// botm-bench: load generator for botm-server, and the same load in-process.
+//
+//   botm-bench --server ADDR --streams N --fps F --duration S [--size 128] [--json FILE]
+//              [--csv FILE] [--plot FILE]
+//   botm-bench --in_process --model PATH ...     (no gRPC: server/inference_engine.h)
+//   botm-bench --compare --server ADDR ...       (in-process, then served; prints the ratio)
+//
+// With --compare, batch policy flags left at 0 take the server's values (GetModelInfo).
+// Exit codes: 0 when every run segmented frames without stream failures, 1 otherwise.
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "client/bench_report.h"
+#include "client/bench_runner.h"
+#include "client/channel.h"
+#include "client/inprocess_bench.h"
+#include "client/service_calls.h"
+#include "core/common/progress_bar.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server address host:port");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificate: use TLS when set");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS)");
+ABSL_FLAG(std::string, tls_key, "", "PEM client key (mutual TLS)");
+ABSL_FLAG(int, streams, 1, "Concurrent streams");
+ABSL_FLAG(double, fps, 0, "Frames/s per stream (0 = as fast as possible)");
+ABSL_FLAG(double, duration, 5, "Seconds of sending per run");
+ABSL_FLAG(int, size, 128, "Synthetic frame side, pixels");
+ABSL_FLAG(uint64_t, seed, 1, "Stream s replays synthetic seed + s");
+ABSL_FLAG(int, clip_frames, 32, "Frames rendered per stream (replayed cyclically)");
+ABSL_FLAG(int, max_in_flight, 4, "Frames sent but not answered, per stream");
+ABSL_FLAG(bool, latest_only, false, "Overflow policy latest-only (drops are counted)");
+ABSL_FLAG(std::string, json, "", "Write the report as JSON here");
+ABSL_FLAG(std::string, csv, "", "Write the report as CSV here");
+ABSL_FLAG(std::string, plot, "", "Write a latency CDF plot (PNG) here");
+ABSL_FLAG(bool, in_process, false, "Run the model in this process (no gRPC)");
+ABSL_FLAG(bool, compare, false, "In-process run, then served run; print the ratio");
+ABSL_FLAG(std::string, model, "", "In-process: checkpoint (empty = shipped default)");
+ABSL_FLAG(int, instances, 0, "In-process model instances (0 = server's / 1)");
+ABSL_FLAG(int, max_batch_size, 0, "In-process max batch (0 = server's / engine default)");
+ABSL_FLAG(int64_t, batch_timeout_us, 2000, "In-process batch timeout, microseconds");
+ABSL_FLAG(int, max_queue_frames, 64, "In-process queue bound, frames");
+ABSL_FLAG(int, threads_per_instance, 0, "In-process intra-op threads (0 = auto)");
+ABSL_FLAG(bool, progress, true, "Show a progress bar");
+
+namespace botm::client {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "botm-bench: error: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// Runs `body` while a progress bar over the run's duration is drawn.
+template <typename Body>
+auto WithProgress(const std::string& label, std::atomic<int64_t>* frames, Body body) {
+  ProgressBar::Options bar_options;
+  bar_options.unit = "ds";
+  bar_options.enabled = absl::GetFlag(FLAGS_progress);
+  const int64_t total_ds = static_cast<int64_t>(absl::GetFlag(FLAGS_duration) * 10);
+  absl::Notification finished;
+  std::thread monitor([&] {
+    ProgressBar bar(label, total_ds, bar_options);
+    const absl::Time start = absl::Now();
+    while (!finished.WaitForNotificationWithTimeout(absl::Milliseconds(200))) {
+      bar.Update(std::min(total_ds, absl::ToInt64Milliseconds(absl::Now() - start) / 100),
+                 absl::StrFormat("%d frames", frames->load()));
+    }
+    bar.Finish(absl::StrFormat("%d frames", frames->load()));
+  });
+  auto result = body();
+  finished.Notify();
+  monitor.join();
+  return result;
+}
+
+absl::StatusOr<BenchResult> InProcessRun(const BenchOptions& options, const BenchClips& clips,
+                                         const botm::v1::ModelInfo* served) {
+  server::InferenceEngineOptions engine_options;
+  engine_options.model_path = absl::GetFlag(FLAGS_model);
+  engine_options.instances = absl::GetFlag(FLAGS_instances);
+  engine_options.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
+  if (engine_options.instances <= 0) {
+    engine_options.instances = served != nullptr ? std::max<int>(1, served->instances()) : 1;
+  }
+  if (engine_options.max_batch_size <= 0) {
+    engine_options.max_batch_size =
+        served != nullptr && served->max_batch_size() > 0 ? served->max_batch_size() : 4;
+  }
+  engine_options.batch_timeout_micros = absl::GetFlag(FLAGS_batch_timeout_us);
+  engine_options.max_queue_frames = absl::GetFlag(FLAGS_max_queue_frames);
+  engine_options.threads_per_instance = absl::GetFlag(FLAGS_threads_per_instance);
+  auto engine = server::InferenceEngine::Create(engine_options);
+  if (!engine.ok()) return engine.status();
+  std::fprintf(stderr, "in-process: model %s (sha256 %.12s), %d instances, max batch %d\n",
+               (*engine)->model_info().name.c_str(),
+               (*engine)->model_info().weights_sha256.c_str(), engine_options.instances,
+               engine_options.max_batch_size);
+  if (served != nullptr && served->weights_sha256() != (*engine)->model_info().weights_sha256) {
+    std::fprintf(stderr, "warning: in-process weights differ from the server's (sha256 %.12s)\n",
+                 served->weights_sha256().c_str());
+  }
+  std::atomic<int64_t> frames{0};
+  BenchOptions run_options = options;
+  run_options.frames_done = &frames;
+  return WithProgress("in-process", &frames,
+                      [&] { return RunInProcessBench(engine->get(), run_options, clips); });
+}
+
+absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& channel,
+                                      const BenchOptions& options, const BenchClips& clips) {
+  auto stub = botm::v1::Segmentation::NewStub(channel);
+  std::atomic<int64_t> frames{0};
+  BenchOptions run_options = options;
+  run_options.frames_done = &frames;
+  return WithProgress("served", &frames,
+                      [&] { return RunServedBench(stub.get(), run_options, clips); });
+}
+
+absl::Status WriteText(const std::string& path, const std::string& text) {
+  if (path.empty()) return absl::OkStatus();
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return absl::InternalError("cannot write '" + path + "'");
+  return absl::OkStatus();
+}
+
+absl::Status Report(const std::vector<BenchResult>& runs) {
+  std::printf("%s", FormatTable(runs).c_str());
+  if (absl::Status s = WriteText(absl::GetFlag(FLAGS_csv), FormatCsv(runs)); !s.ok()) return s;
+  if (absl::Status s = WriteText(absl::GetFlag(FLAGS_json), FormatJson(runs).dump(2) + "\n");
+      !s.ok()) {
+    return s;
+  }
+  const std::string plot = absl::GetFlag(FLAGS_plot);
+  return plot.empty() ? absl::OkStatus() : WriteLatencyPlot(runs, plot);
+}
+
+int Main() {
+  BenchOptions options;
+  options.streams = absl::GetFlag(FLAGS_streams);
+  options.fps = absl::GetFlag(FLAGS_fps);
+  options.duration_s = absl::GetFlag(FLAGS_duration);
+  options.size_px = absl::GetFlag(FLAGS_size);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.clip_frames = absl::GetFlag(FLAGS_clip_frames);
+  options.max_in_flight_frames = absl::GetFlag(FLAGS_max_in_flight);
+  options.latest_only = absl::GetFlag(FLAGS_latest_only);
+  const bool compare = absl::GetFlag(FLAGS_compare);
+  const bool served = compare || !absl::GetFlag(FLAGS_in_process);
+  absl::StatusOr<BenchClips> clips = RenderBenchClips(options);
+  if (!clips.ok()) return Fail(clips.status());
+
+  std::shared_ptr<grpc::Channel> channel;
+  botm::v1::ModelInfo served_info;
+  if (served) {
+    ChannelOptions channel_options;
+    channel_options.address = absl::GetFlag(FLAGS_server);
+    channel_options.tls_ca_path = absl::GetFlag(FLAGS_tls_ca);
+    channel_options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
+    channel_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+    auto connected = Connect(channel_options);
+    if (!connected.ok()) return Fail(connected.status());
+    channel = *connected;
+    auto info = FetchModelInfo(channel, 10000);
+    if (!info.ok()) return Fail(info.status());
+    served_info = *info;
+  }
+  std::vector<BenchResult> runs;
+  if (!served || compare) {
+    auto run = InProcessRun(options, *clips, compare ? &served_info : nullptr);
+    if (!run.ok()) return Fail(run.status());
+    runs.push_back(*std::move(run));
+  }
+  if (served) {
+    auto run = ServedRun(channel, options, *clips);
+    if (!run.ok()) return Fail(run.status());
+    runs.push_back(*std::move(run));
+  }
+  if (absl::Status s = Report(runs); !s.ok()) return Fail(s);
+  for (const BenchResult& run : runs) {
+    if (run.frames_ok == 0 || run.streams_failed > 0) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace botm::client
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "botm-bench [--server ADDR | --in_process --model PATH | --compare] --streams N "
+      "--fps F --duration S");
+  absl::ParseCommandLine(argc, argv);
+  return botm::client::Main();
+}

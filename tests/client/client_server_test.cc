@@ -1,0 +1,243 @@
+// End-to-end tests against a real botm-server started as a subprocess on loopback, with an
+// untrained checkpoint made by the test, plus the in-process benchmark on the same model.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "client/bench_runner.h"
+#include "client/channel.h"
+#include "client/inprocess_bench.h"
+#include "client/latency_stats.h"
+#include "client/service_calls.h"
+#include "client/stream_client.h"
+#include "core/model/model_factory.h"
+#include "tests/client/subprocess.h"
+
+namespace botm::client {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CommandResult;
+using testing::RunCommand;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class ClientServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string dir = testing::MakeTempDir("server");
+    model_path_ = new std::string(dir + "/tiny.pt");
+    ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 1, *model_path_).ok());
+    address_ = new std::string("127.0.0.1:" + std::to_string(testing::PickFreePort()));
+    const std::string port = address_->substr(address_->find(':') + 1);
+    auto server = testing::Subprocess::Start(
+        {BOTM_SERVER_BIN, "--host=127.0.0.1", "--port=" + port, "--metrics_port=0",
+         "--model=" + *model_path_, "--threads_per_instance=1", "--drain_deadline_s=5"},
+        dir + "/server.log");
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+    ChannelOptions options;
+    options.address = *address_;
+    options.connect_timeout_ms = 60000;  // model load and warm-up
+    auto channel = Connect(options);
+    ASSERT_TRUE(channel.ok()) << channel.status() << "\n" << ReadAll(dir + "/server.log");
+    for (int i = 0; i < 600; ++i) {
+      auto health = CheckHealth(*channel, "", 1000);
+      if (health.ok() && *health == "SERVING") return;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    FAIL() << "server never became SERVING\n" << ReadAll(dir + "/server.log");
+  }
+
+  static void TearDownTestSuite() {
+    if (server_ != nullptr) {
+      server_->Signal(SIGTERM);
+      absl::StatusOr<int> code = server_->Wait(absl::Seconds(20));
+      EXPECT_TRUE(code.ok() && *code == 0) << "server exit: " << code.status();
+      delete server_;
+      server_ = nullptr;
+    }
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel() {
+    ChannelOptions options;
+    options.address = *address_;
+    auto channel = Connect(options);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    return channel.ok() ? *channel : nullptr;
+  }
+
+  static std::string* model_path_;
+  static std::string* address_;
+  static testing::Subprocess* server_;
+};
+std::string* ClientServerTest::model_path_ = nullptr;
+std::string* ClientServerTest::address_ = nullptr;
+testing::Subprocess* ClientServerTest::server_ = nullptr;
+
+TEST_F(ClientServerTest, HealthExitsZeroWhenServing) {
+  auto result = RunCommand({BOTM_CLIENT_BIN, "health", "--server=" + *address_}, absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->exit_code, 0) << result->output;
+  EXPECT_NE(result->output.find("SERVING"), std::string::npos);
+}
+
+TEST_F(ClientServerTest, InfoPrintsTheModelAsJson) {
+  auto result = RunCommand({BOTM_CLIENT_BIN, "info", "--server=" + *address_}, absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->output;
+  nlohmann::json info = nlohmann::json::parse(result->output, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << result->output;
+  EXPECT_EQ(info["weights_sha256"].get<std::string>().size(), 64u);
+}
+
+TEST_F(ClientServerTest, StreamWritesMasksGifAndSummary) {
+  const std::string out = testing::MakeTempDir("stream_out");
+  auto result = RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_,
+                            "--input=synthetic:7:6", "--out=" + out, "--progress=false"},
+                           absl::Seconds(60));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->output;
+  for (int i = 0; i < 6; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "/masks/mask_%04d.png", i);
+    cv::Mat mask = cv::imread(out + name, cv::IMREAD_UNCHANGED);
+    ASSERT_FALSE(mask.empty()) << name;
+    EXPECT_EQ(mask.size(), cv::Size(128, 128));
+    EXPECT_EQ(mask.type(), CV_8UC1);
+    double max_value = 0;
+    cv::minMaxLoc(mask, nullptr, &max_value);
+    EXPECT_LE(max_value, 3);
+  }
+  const std::string gif = ReadAll(out + "/overlay.gif");
+  ASSERT_GT(gif.size(), 13u);
+  EXPECT_EQ(gif.substr(0, 6), "GIF89a");
+  EXPECT_EQ(gif.back(), '\x3B');
+  EXPECT_FALSE(fs::is_empty(out + "/overlay"));
+  nlohmann::json summary = nlohmann::json::parse(ReadAll(out + "/summary.json"));
+  auto info = FetchModelInfo(Channel(), 5000);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(summary["model"]["weights_sha256"], info->weights_sha256());
+  EXPECT_EQ(summary["frames"].size(), 6u);
+  EXPECT_GT(summary["source"]["spacing_mm_x"].get<double>(), 0);
+  EXPECT_EQ(summary["clip"]["frames_segmented"], 6);
+}
+
+TEST_F(ClientServerTest, FolderWithRleMasksKeepsEachFramesSize) {
+  const std::string in = testing::MakeTempDir("folder_in");
+  const std::string out = testing::MakeTempDir("folder_out");
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat image(80, 96, CV_8UC3, cv::Scalar(30 * i, 60, 90));
+    cv::circle(image, {48, 40}, 20, cv::Scalar(200, 200, 200), -1);
+    ASSERT_TRUE(cv::imwrite(in + "/f" + std::to_string(i) + ".png", image));
+  }
+  auto result = RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_, "--input=" + in,
+                            "--out=" + out, "--mask_encoding=rle", "--pairing=next",
+                            "--progress=false"},
+                           absl::Seconds(60));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->output;
+  cv::Mat mask = cv::imread(out + "/masks/mask_0002.png", cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(mask.size(), cv::Size(96, 80));
+}
+
+TEST_F(ClientServerTest, RunStreamAnswersEveryFrameInOrder) {
+  auto stub = botm::v1::Segmentation::NewStub(Channel());
+  StreamOptions options;
+  options.max_in_flight_frames = 2;
+  int next = 0;
+  auto producer = [&](botm::v1::Frame* frame) -> absl::StatusOr<bool> {
+    if (next == 5) return false;
+    ++next;
+    return FillFrame(cv::Mat(64, 64, CV_8UC1, cv::Scalar(next * 20)), WireEncoding::kRaw, frame)
+        .ok();
+  };
+  std::vector<uint64_t> order;
+  auto outcome = RunStream(stub.get(), options, producer,
+                           [&](const botm::v1::FrameResult& r, double latency_ms) {
+                             order.push_back(r.index());
+                             EXPECT_GT(latency_ms, 0);
+                           });
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(order, (std::vector<uint64_t>{0, 1, 2, 3, 4}));
+  EXPECT_TRUE(outcome->has_summary);
+  EXPECT_EQ(outcome->summary.frames_received(), 5u);
+}
+
+TEST_F(ClientServerTest, ServedBenchCountsFrames) {
+  BenchOptions options;
+  options.streams = 2;
+  options.duration_s = 1;
+  options.clip_frames = 4;
+  auto clips = RenderBenchClips(options);
+  ASSERT_TRUE(clips.ok()) << clips.status();
+  auto stub = botm::v1::Segmentation::NewStub(Channel());
+  auto run = RunServedBench(stub.get(), options, *clips);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_GT(run->frames_ok, 0);
+  EXPECT_EQ(run->streams_failed, 0) << (run->errors.empty() ? "" : run->errors[0]);
+  EXPECT_EQ(run->frames_ok + run->frames_failed + run->frames_dropped, run->frames_sent);
+}
+
+TEST(ClientCliTest, HealthOfUnreachableServerFailsNamingTheAddress) {
+  const std::string address = "127.0.0.1:" + std::to_string(testing::PickFreePort());
+  auto result = RunCommand(
+      {BOTM_CLIENT_BIN, "health", "--server=" + address, "--connect_timeout_ms=300"},
+      absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_NE(result->exit_code, 0);
+  EXPECT_NE(result->output.find(address), std::string::npos) << result->output;
+}
+
+TEST(ClientCliTest, BadInputPathIsAClearError) {
+  auto result = RunCommand({BOTM_CLIENT_BIN, "stream", "--server=127.0.0.1:1",
+                            "--input=/no/such/folder", "--out=/tmp/unused"},
+                           absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_NE(result->output.find("'/no/such/folder' does not exist"), std::string::npos)
+      << result->output;
+}
+
+TEST(InProcessBenchTest, OneSecondRunGivesSaneNumbers) {
+  const std::string model = testing::MakeTempDir("inprocess") + "/tiny.pt";
+  ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 2, model).ok());
+  server::InferenceEngineOptions engine_options;
+  engine_options.model_path = model;
+  engine_options.threads_per_instance = 1;
+  engine_options.warmup_iterations = 1;
+  auto engine = server::InferenceEngine::Create(engine_options);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  BenchOptions options;
+  options.streams = 2;
+  options.duration_s = 1;
+  options.clip_frames = 4;
+  auto clips = RenderBenchClips(options);
+  ASSERT_TRUE(clips.ok()) << clips.status();
+  auto run = RunInProcessBench(engine->get(), options, *clips);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->mode, "in_process");
+  EXPECT_GT(run->frames_ok, 0);
+  EXPECT_EQ(run->frames_failed, 0);
+  EXPECT_GT(run->throughput_fps(), 0);
+  std::vector<double> latency;
+  for (const FrameSample& s : run->samples) latency.push_back(s.client_ms);
+  const LatencySummary summary = Summarize(latency);
+  EXPECT_GT(summary.p50_ms, 0);
+  EXPECT_LE(summary.p50_ms, summary.p99_ms);
+  EXPECT_GE(run->wall_seconds, 1.0);
+}
+
+}  // namespace
+}  // namespace botm::client

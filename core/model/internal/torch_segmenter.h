@@ -1,0 +1,65 @@
+// The LibTorch implementation of Segmenter: a BOTM checkpoint (NAME.pt + NAME.json) or a
+// TorchScript module (NAME.ts, contract in docs/MODEL_FORMAT.md) on CPU or CUDA.
+// Thread-safety: Encode/Decode may run concurrently (read-only model, eval mode, InferenceMode).
+#ifndef BOTM_CORE_MODEL_INTERNAL_TORCH_SEGMENTER_H_
+#define BOTM_CORE_MODEL_INTERNAL_TORCH_SEGMENTER_H_
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include "core/model/internal/botm_model.h"
+#include "core/model/segmenter.h"
+
+namespace botm {
+namespace internal {
+
+// Features of one frame: the four stage maps [1, C, H, W] (checkpoint), or the normalised input
+// [1, 1, S, S] (TorchScript, whose contract has no separate encoder).
+class TorchEncodedFrame : public EncodedFrame {
+ public:
+  TorchEncodedFrame(std::vector<torch::Tensor> tensors, cv::Size size)
+      : tensors_(std::move(tensors)), size_(size) {}
+  cv::Size original_size() const override { return size_; }
+  size_t ByteSize() const override;
+  const std::vector<torch::Tensor>& tensors() const { return tensors_; }
+
+ private:
+  std::vector<torch::Tensor> tensors_;
+  cv::Size size_;
+};
+
+class TorchSegmenter : public Segmenter {
+ public:
+  static absl::StatusOr<std::unique_ptr<Segmenter>> Load(const SegmenterOptions& options);
+
+  const ModelInfo& info() const override { return info_; }
+  absl::StatusOr<std::vector<EncodedFramePtr>> Encode(absl::Span<const cv::Mat> images) override;
+  absl::StatusOr<std::vector<FrameOutput>> Decode(
+      absl::Span<const DecodeRequest> requests) override;
+
+ private:
+  TorchSegmenter(SegmenterOptions options, torch::Device device)
+      : options_(std::move(options)), device_(device) {}
+  absl::Status LoadCheckpointModel(const std::string& path);
+  absl::Status LoadTorchScript(const std::string& path);
+  // Runs the model on batched inputs; returns logits [N, C, S, S] and optionally the plan.
+  torch::Tensor RunDecode(const std::vector<const TorchEncodedFrame*>& self,
+                          const std::vector<const TorchEncodedFrame*>& partner,
+                          torch::Tensor* plan);
+  FrameOutput Postprocess(const torch::Tensor& logits, cv::Size size) const;
+
+  SegmenterOptions options_;
+  torch::Device device_;
+  ModelInfo info_;
+  std::optional<BotmModel> model_;                 // checkpoint route
+  std::optional<torch::jit::Module> script_;       // TorchScript route
+};
+
+}  // namespace internal
+}  // namespace botm
+
+#endif  // BOTM_CORE_MODEL_INTERNAL_TORCH_SEGMENTER_H_

@@ -1,0 +1,53 @@
+// Architecture description of a BOTM network (torch-free): the encoder variant table and the
+// options of the cross-frame block. A variant is data, not a code path.
+#ifndef BOTM_CORE_MODEL_MODEL_CONFIG_H_
+#define BOTM_CORE_MODEL_MODEL_CONFIG_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace botm {
+
+// One row of the MiT encoder table (MODEL.md, "Network"): per stage the channel width, the
+// number of transformer blocks, the attention heads and the spatial reduction ratio R.
+struct EncoderVariant {
+  std::string name;
+  std::array<int, 4> channels{};
+  std::array<int, 4> depths{};
+  std::array<int, 4> heads{};
+  std::array<int, 4> reductions{};
+};
+
+// Returns "tiny" or "b2"; NotFound for any other name.
+absl::StatusOr<EncoderVariant> VariantByName(absl::string_view name);
+
+struct ModelConfig {
+  std::string variant = "tiny";  // encoder table row
+  int input_size = 128;          // square model input in pixels (multiple of 32)
+  int num_classes = 4;
+  bool cross_frame = true;             // false = single-frame ablation, everything else identical
+  std::vector<int> ot_stages = {2, 3};  // 0-based stages with token matching (stages 3 and 4)
+  double ot_epsilon = 0.1;              // entropic regularisation of Sinkhorn
+  int sinkhorn_iterations = 20;         // fixed, unrolled
+  int max_ot_tokens = 256;              // larger stages are average-pooled to at most this many
+  int decoder_dim = 128;                // SegFormer head width
+  bool importance_mask = true;          // false: BCTA keys are not weighted by z
+};
+
+// Checks ranges (input size multiple of 32, stages 0..3 without duplicates, eps > 0, ...).
+absl::Status ValidateModelConfig(const ModelConfig& config);
+
+nlohmann::json ToJson(const ModelConfig& config);
+// Missing keys keep their defaults; wrong types or invalid values give InvalidArgument.
+absl::StatusOr<ModelConfig> ModelConfigFromJson(const nlohmann::json& json);
+
+}  // namespace botm
+
+#endif  // BOTM_CORE_MODEL_MODEL_CONFIG_H_

@@ -1,0 +1,135 @@
+// Checkpoint round trip, corruption and variant-mismatch detection.
+#include "core/model/internal/checkpoint.h"
+
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/model/model_factory.h"
+
+namespace botm {
+namespace {
+
+std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+
+bool SameWeights(BotmModel& x, BotmModel& y) {
+  auto px = x->named_parameters(), py = y->named_parameters();
+  if (px.size() != py.size()) return false;
+  for (const auto& p : px) {
+    if (!torch::equal(p.value(), py[p.key()])) return false;
+  }
+  return true;
+}
+
+TEST(ConfigTest, JsonRoundTripAndValidation) {
+  ModelConfig c;
+  c.variant = "b2";
+  c.input_size = 256;
+  c.ot_stages = {3};
+  c.ot_epsilon = 0.05;
+  auto back = ModelConfigFromJson(ToJson(c));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(ToJson(*back), ToJson(c));
+  nlohmann::json bad = ToJson(c);
+  bad["variant"] = "b7";
+  EXPECT_FALSE(ModelConfigFromJson(bad).ok());
+  bad = ToJson(c);
+  bad["ot_stages"] = {1, 1};
+  EXPECT_FALSE(ModelConfigFromJson(bad).ok());
+  EXPECT_FALSE(VariantByName("b0").ok());
+}
+
+TEST(CheckpointTest, RoundTripIsExact) {
+  const std::string path = TempPath("round.pt");
+  torch::manual_seed(3);
+  ModelConfig c;
+  BotmModel model(c);
+  ModelCard card;
+  card.version = "test";
+  card.seed = 3;
+  ASSERT_TRUE(SaveCheckpoint(model, card, path, /*fp16=*/false).ok());
+  ModelCard loaded_card;
+  auto loaded = LoadCheckpoint(path, &loaded_card);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(SameWeights(model, *loaded));
+  EXPECT_EQ(loaded_card.num_parameters, CountParameters(model));
+  EXPECT_EQ(loaded_card.weights_sha256.size(), 64u);
+  EXPECT_EQ(loaded_card.version, "test");
+  // Buffers (BatchNorm statistics) too.
+  for (const auto& b : model->named_buffers()) {
+    EXPECT_TRUE(torch::equal(b.value(), (*loaded)->named_buffers()[b.key()])) << b.key();
+  }
+}
+
+TEST(CheckpointTest, Fp16StorageIsHalfTheSizeAndLoadsAsFloat) {
+  const std::string p32 = TempPath("w32.pt"), p16 = TempPath("w16.pt");
+  ModelConfig c;
+  ASSERT_TRUE(CreateInitialCheckpoint(c, 5, p32, false).ok());
+  ASSERT_TRUE(CreateInitialCheckpoint(c, 5, p16, true).ok());
+  const auto size = [](const std::string& p) {
+    return static_cast<double>(std::ifstream(p, std::ios::ate | std::ios::binary).tellg());
+  };
+  std::printf("tiny checkpoint: fp32 %.2f MB, fp16 %.2f MB\n", size(p32) / 1e6, size(p16) / 1e6);
+  EXPECT_LT(size(p16), 0.6 * size(p32));
+  EXPECT_LT(size(p16), 16e6);
+  ModelCard card;
+  auto m32 = LoadCheckpoint(p32, nullptr);
+  auto m16 = LoadCheckpoint(p16, &card);
+  ASSERT_TRUE(m32.ok() && m16.ok());
+  EXPECT_TRUE(card.fp16_weights);
+  EXPECT_EQ(card.training_data, "untrained");
+  for (const auto& p : (*m16)->named_parameters()) {
+    EXPECT_EQ(p.value().scalar_type(), torch::kFloat32);
+    const torch::Tensor ref = (*m32)->named_parameters()[p.key()];
+    EXPECT_TRUE(torch::equal(p.value(), ref.to(torch::kHalf).to(torch::kFloat32))) << p.key();
+  }
+}
+
+TEST(CheckpointTest, CorruptWeightsAreRejected) {
+  const std::string path = TempPath("corrupt.pt");
+  ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 1, path).ok());
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(5000);
+    const char byte = static_cast<char>(f.get());
+    f.seekp(5000);
+    f.put(static_cast<char>(~byte));
+  }
+  auto loaded = LoadCheckpoint(path, nullptr);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(loaded.status().message()).find("corrupt"), std::string::npos);
+}
+
+TEST(CheckpointTest, MissingCardIsRejected) {
+  const std::string path = TempPath("nocard.pt");
+  ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 1, path).ok());
+  std::remove(ModelCardPathFor(path).c_str());
+  auto loaded = LoadCheckpoint(path, nullptr);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(std::string(loaded.status().message()).find("card"), std::string::npos);
+}
+
+TEST(CheckpointTest, WrongVariantCardIsRejected) {
+  const std::string path = TempPath("variant.pt");
+  ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 1, path).ok());
+  for (const char* field : {"variant", "cross_frame", "decoder_dim"}) {
+    auto card = ReadModelCard(ModelCardPathFor(path));
+    ASSERT_TRUE(card.ok());
+    ModelCard edited = *card;
+    if (std::string(field) == "variant") edited.config.variant = "b2";
+    if (std::string(field) == "cross_frame") edited.config.cross_frame = false;
+    if (std::string(field) == "decoder_dim") edited.config.decoder_dim = 64;
+    ASSERT_TRUE(WriteModelCard(edited, ModelCardPathFor(path)).ok());
+    auto loaded = LoadCheckpoint(path, nullptr);
+    ASSERT_FALSE(loaded.ok()) << field;
+    EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+    std::printf("%s mismatch: %s\n", field, std::string(loaded.status().message()).c_str());
+    ASSERT_TRUE(WriteModelCard(*card, ModelCardPathFor(path)).ok());
+  }
+  EXPECT_TRUE(LoadCheckpoint(path, nullptr).ok());
+}
+
+}  // namespace
+}  // namespace botm

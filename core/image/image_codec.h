@@ -27,7 +27,8 @@ ImageFormat SniffFormat(absl::string_view bytes);
 // the header is missing, truncated or not PNG/JPEG.
 absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes);
 
-// Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1, 3 (BGR) or 4 (BGRA) channels.
+// Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1, 3 (BGR) or 4 (BGRA) channels; EXIF
+// orientation is not applied (pixels as stored, as scanners send them).
 // InvalidArgument, with the reason, for empty, unknown-format, truncated or corrupt data.
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes);
 

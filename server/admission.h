@@ -23,7 +23,7 @@ struct AdmissionOptions {
   // Frames/s the engine sustains; <= 0 disables the load check. Usually set later with
   // SetCapacity() from the engine's warm-up measurement.
   double capacity_frames_per_second = 0.0;
-  // Admits while the sum of frame rates stays <= capacity * load_factor.
+  // Admits while the sum of frame rates stays <= capacity * load_factor; <= 0 = no check.
   double load_factor = 1.0;
   // Frame rate assumed for a stream whose config says 0 (unknown), frames/s.
   double default_frame_rate_hz = 30.0;

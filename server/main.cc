@@ -104,8 +104,9 @@ int main(int argc, char** argv) {
   }
   botm::server::BotmServerOptions options = OptionsFromFlags(device);
   if (options.engine.model_path.empty()) options.engine.model_path = botm::DefaultModelPath();
-  spdlog::info("botm-server starting model={} blas={} threads_per_instance={} instances={}",
-               options.engine.model_path, botm::LoadedBlasName(),
+  // The "model ready" line that follows carries the sha256, BLAS library and thread count.
+  spdlog::info("botm-server starting model={} device={} threads_per_instance={} instances={}",
+               options.engine.model_path, absl::GetFlag(FLAGS_device),
                options.engine.threads_per_instance, options.engine.instances);
   auto server = botm::server::BotmServer::Start(options);
   if (!server.ok()) {

@@ -1,0 +1,328 @@
+// botm-server on loopback with the real model: streams, clips, model info, health, metrics,
+// per-frame errors, stream errors, limits, admission, cancellation and deadlines.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "server/botm_server.h"
+#include "tests/server/test_util.h"
+
+namespace botm::server {
+namespace {
+
+using testing::Connect;
+using testing::PngFrame;
+using Stream = grpc::ClientReaderWriter<v1::SegmentRequest, v1::SegmentResponse>;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    BotmServerOptions o = testing::LoopbackOptions(1);
+    o.max_message_bytes = 1 << 20;
+    o.admission.max_streams = 4;
+    server_ = testing::StartReady(o).release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::Segmentation::NewStub(Connect(server_->port()));
+  }
+  static v1::SegmentRequest Config(const v1::StreamConfig& c = {}) {
+    v1::SegmentRequest r;
+    *r.mutable_config() = c;
+    return r;
+  }
+  static v1::SegmentRequest FrameReq(const v1::Frame& f) {
+    v1::SegmentRequest r;
+    *r.mutable_frame() = f;
+    return r;
+  }
+  std::string Metrics() const { return testing::HttpGet(server_->metrics_port(), "/metrics"); }
+
+  static BotmServer* server_;
+  std::unique_ptr<v1::Segmentation::Stub> stub_;
+};
+BotmServer* ServerTest::server_ = nullptr;
+
+// Streams `frames` with `config`; returns the responses and the final status.
+grpc::Status StreamClip(v1::Segmentation::Stub* stub, const v1::StreamConfig& config,
+                        const std::vector<cv::Mat>& frames,
+                        std::vector<v1::SegmentResponse>* out) {
+  grpc::ClientContext ctx;
+  auto stream = stub->SegmentStream(&ctx);
+  v1::SegmentRequest req;
+  *req.mutable_config() = config;
+  stream->Write(req);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    *req.mutable_frame() = PngFrame(frames[i], i);
+    stream->Write(req);
+  }
+  stream->WritesDone();
+  v1::SegmentResponse resp;
+  while (stream->Read(&resp)) out->push_back(resp);
+  return stream->Finish();
+}
+
+void ExpectMasksEqual(const std::vector<v1::SegmentResponse>& got,
+                      const std::vector<FrameOutput>& expected) {
+  ASSERT_EQ(got.size(), expected.size() + 1);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_TRUE(got[i].has_result());
+    const v1::FrameResult& r = got[i].result();
+    EXPECT_EQ(r.index(), i);
+    EXPECT_FALSE(r.has_error()) << r.error().message();
+    const cv::Mat mask = testing::DecodeMask(r.mask());
+    ASSERT_EQ(mask.size(), expected[i].labels.size());
+    EXPECT_EQ(cv::countNonZero(mask != expected[i].labels), 0) << "frame " << i;
+  }
+  EXPECT_TRUE(got.back().has_summary());
+}
+
+TEST_F(ServerTest, StreamMatchesInProcessSegmenter) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(8);
+  auto expected = testing::SharedModel()->SegmentClip(frames, Segmenter::Pairing::kPrevious);
+  ASSERT_TRUE(expected.ok());
+  v1::StreamConfig c;
+  c.set_pixel_spacing_mm_x(0.3);
+  c.set_pixel_spacing_mm_y(0.3);
+  std::vector<v1::SegmentResponse> got;
+  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  ExpectMasksEqual(got, *expected);
+  const v1::ClipSummary& s = got.back().summary();
+  EXPECT_EQ(s.frames_received(), 8u);
+  EXPECT_EQ(s.frames_segmented(), 8u);
+  EXPECT_EQ(s.lv_area_mm2_size(), 8);
+  EXPECT_EQ(got[0].result().model().weights_sha256().size(), 64u);
+  EXPECT_GT(got[0].result().timing().total_ms(), 0.0);
+}
+
+TEST_F(ServerTest, NextPairingStreamMatchesInProcessSegmenter) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(5, 11);
+  auto expected = testing::SharedModel()->SegmentClip(frames, Segmenter::Pairing::kNext);
+  ASSERT_TRUE(expected.ok());
+  v1::StreamConfig c;
+  c.set_pairing(v1::PAIRING_MODE_NEXT);
+  c.set_mask_encoding(v1::MASK_ENCODING_RLE);
+  std::vector<v1::SegmentResponse> got;
+  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  ExpectMasksEqual(got, *expected);
+}
+
+TEST_F(ServerTest, UnaryClip) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(5, 3);
+  auto expected = testing::SharedModel()->SegmentClip(frames, Segmenter::Pairing::kPrevious);
+  ASSERT_TRUE(expected.ok());
+  v1::SegmentClipRequest req;
+  req.mutable_config()->set_return_contours(true);
+  for (size_t i = 0; i < frames.size(); ++i) *req.add_frames() = PngFrame(frames[i], i);
+  v1::SegmentClipResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->SegmentClip(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.results_size(), 5);
+  for (int i = 0; i < 5; ++i) {
+    const cv::Mat mask = testing::DecodeMask(resp.results(i).mask());
+    EXPECT_EQ(cv::countNonZero(mask != (*expected)[i].labels), 0);
+  }
+  EXPECT_EQ(resp.summary().frames_segmented(), 5u);
+}
+
+TEST_F(ServerTest, GetModelInfoAndHealth) {
+  v1::ModelInfo info;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->GetModelInfo(&ctx, {}, &info).ok());
+  EXPECT_EQ(info.name(), testing::SharedModel()->info().name);
+  EXPECT_EQ(info.weights_sha256(), testing::SharedModel()->info().weights_sha256);
+  EXPECT_EQ(info.instances(), 1u);
+  EXPECT_EQ(info.class_names_size(), 4);
+  auto channel = Connect(server_->port());
+  EXPECT_EQ(testing::HealthStatus(channel, ""), "SERVING");
+  EXPECT_EQ(testing::HealthStatus(channel, kServiceName), "SERVING");
+}
+
+TEST_F(ServerTest, MetricsAreScrapedAndCountersMove) {
+  const std::string before = Metrics();
+  ASSERT_NE(before.find("200 OK"), std::string::npos) << before.substr(0, 200);
+  const double ok_before = testing::MetricValue(before, "botm_frames_total{outcome=\"ok\"}");
+  std::vector<v1::SegmentResponse> got;
+  ASSERT_TRUE(StreamClip(stub_.get(), {}, testing::SyntheticFrames(2), &got).ok());
+  const std::string after = Metrics();
+  EXPECT_EQ(testing::MetricValue(after, "botm_frames_total{outcome=\"ok\"}"), ok_before + 2);
+  EXPECT_GE(testing::MetricValue(after, "botm_streams_total{outcome=\"ok\"}"), 1.0);
+  EXPECT_NE(after.find("botm_model_info{"), std::string::npos);
+  EXPECT_NE(after.find("botm_phase_latency_seconds_count{phase=\"inference\"}"),
+            std::string::npos);
+  EXPECT_NE(after.find("botm_batch_size_count"), std::string::npos);
+  EXPECT_EQ(testing::MetricValue(after, "botm_active_streams"), 0.0);
+}
+
+TEST_F(ServerTest, BadFramesGetPerFrameErrorsAndTheStreamGoesOn) {
+  const cv::Mat good = testing::SyntheticFrames(1)[0];
+  grpc::ClientContext ctx;
+  auto stream = stub_->SegmentStream(&ctx);
+  ASSERT_TRUE(stream->Write(Config()));
+  v1::Frame garbage;
+  garbage.set_encoded("\x89PNG but not really");
+  v1::Frame zero;
+  zero.mutable_raw()->set_channels(1);
+  zero.mutable_raw()->set_bits_per_sample(8);
+  v1::Frame huge;  // 5000 x 5000 > the 16 M pixel limit; refused before any allocation
+  huge.mutable_raw()->set_width(5000);
+  huge.mutable_raw()->set_height(5000);
+  huge.mutable_raw()->set_channels(1);
+  huge.mutable_raw()->set_bits_per_sample(8);
+  v1::Frame two_channels;
+  two_channels.mutable_raw()->set_width(16);
+  two_channels.mutable_raw()->set_height(16);
+  two_channels.mutable_raw()->set_channels(2);
+  two_channels.mutable_raw()->set_bits_per_sample(8);
+  two_channels.mutable_raw()->set_data(std::string(512, '\0'));
+  std::vector<v1::Frame> frames = {garbage, zero, huge, two_channels, PngFrame(good, 4)};
+  for (size_t i = 0; i < frames.size(); ++i) {
+    frames[i].set_index(i);
+    ASSERT_TRUE(stream->Write(FrameReq(frames[i])));
+  }
+  stream->WritesDone();
+  std::vector<v1::SegmentResponse> got;
+  v1::SegmentResponse r;
+  while (stream->Read(&r)) got.push_back(r);
+  ASSERT_TRUE(stream->Finish().ok());
+  ASSERT_EQ(got.size(), 6u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(got[i].result().error().code(), grpc::StatusCode::INVALID_ARGUMENT) << i;
+    EXPECT_FALSE(got[i].result().has_mask());
+  }
+  EXPECT_FALSE(got[4].result().has_error());
+  EXPECT_TRUE(got[4].result().has_mask());
+  EXPECT_EQ(got[5].summary().frames_failed(), 4u);
+  EXPECT_EQ(got[5].summary().frames_segmented(), 1u);
+}
+
+grpc::Status FailingStream(v1::Segmentation::Stub* stub,
+                           const std::vector<v1::SegmentRequest>& requests) {
+  grpc::ClientContext ctx;
+  auto stream = stub->SegmentStream(&ctx);
+  for (const auto& r : requests) {
+    if (!stream->Write(r)) break;
+  }
+  stream->WritesDone();
+  v1::SegmentResponse resp;
+  while (stream->Read(&resp)) {
+  }
+  return stream->Finish();
+}
+
+TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
+  const v1::Frame f0 = PngFrame(testing::SyntheticFrames(1)[0], 0);
+  v1::Frame f2 = f0;
+  f2.set_index(2);
+  EXPECT_EQ(FailingStream(stub_.get(), {FrameReq(f0)}).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(), FrameReq(f0), FrameReq(f2)}).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(), Config()}).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::StreamConfig bad;
+  bad.set_model_name("no-such-model");
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(bad)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::SegmentRequest big = FrameReq(f0);
+  big.mutable_frame()->set_encoded(std::string(2 << 20, 'x'));
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(), big}).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // The server keeps serving.
+  std::vector<v1::SegmentResponse> got;
+  EXPECT_TRUE(StreamClip(stub_.get(), {}, testing::SyntheticFrames(1), &got).ok());
+  EXPECT_EQ(got.size(), 2u);
+}
+
+TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
+  std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
+  std::vector<std::unique_ptr<Stream>> open;
+  const v1::Frame f0 = PngFrame(testing::SyntheticFrames(1)[0], 0);
+  for (int i = 0; i < 4; ++i) {  // max_streams = 4; a response proves admission
+    ctxs.push_back(std::make_unique<grpc::ClientContext>());
+    open.push_back(stub_->SegmentStream(ctxs.back().get()));
+    ASSERT_TRUE(open.back()->Write(Config()));
+    ASSERT_TRUE(open.back()->Write(FrameReq(f0)));
+    v1::SegmentResponse r;
+    ASSERT_TRUE(open.back()->Read(&r));
+  }
+  grpc::ClientContext ctx;
+  auto extra = stub_->SegmentStream(&ctx);
+  extra->Write(Config());
+  v1::SegmentResponse r;
+  EXPECT_FALSE(extra->Read(&r));
+  EXPECT_EQ(extra->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  ASSERT_EQ(trailers.count("retry-after-ms"), 1u);
+  EXPECT_GT(std::stoi(std::string(trailers.find("retry-after-ms")->second.data(),
+                                   trailers.find("retry-after-ms")->second.size())),
+            0);
+  for (auto& s : open) {
+    s->WritesDone();
+    while (s->Read(&r)) {
+    }
+    EXPECT_TRUE(s->Finish().ok());
+  }
+}
+
+TEST_F(ServerTest, ClientCancelFreesTheSession) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(6);
+  grpc::ClientContext ctx;
+  auto stream = stub_->SegmentStream(&ctx);
+  ASSERT_TRUE(stream->Write(Config()));
+  for (size_t i = 0; i < frames.size(); ++i) stream->Write(FrameReq(PngFrame(frames[i], i)));
+  v1::SegmentResponse r;
+  ASSERT_TRUE(stream->Read(&r));
+  ctx.TryCancel();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  double active = -1;
+  for (int i = 0; i < 200 && active != 0.0; ++i) {
+    active = testing::MetricValue(Metrics(), "botm_active_streams");
+    if (active != 0.0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(active, 0.0);
+  EXPECT_GE(testing::MetricValue(Metrics(), "botm_streams_total{outcome=\"cancelled\"}"), 1.0);
+}
+
+TEST_F(ServerTest, ExpiredDeadlineIsDeadlineExceeded) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(12);
+  v1::SegmentClipRequest req;
+  for (size_t i = 0; i < frames.size(); ++i) *req.add_frames() = PngFrame(frames[i], i);
+  v1::SegmentClipResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(20));
+  EXPECT_EQ(stub_->SegmentClip(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Still serving afterwards.
+  v1::ModelInfo info;
+  grpc::ClientContext ctx2;
+  EXPECT_TRUE(stub_->GetModelInfo(&ctx2, {}, &info).ok());
+}
+
+TEST_F(ServerTest, LatestOnlyDropsAreAnsweredAndCounted) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(16);
+  const double dropped_before =
+      testing::MetricValue(Metrics(), "botm_frames_total{outcome=\"dropped\"}");
+  v1::StreamConfig c;
+  c.set_overflow(v1::OVERFLOW_POLICY_LATEST_ONLY);
+  std::vector<v1::SegmentResponse> got;
+  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  ASSERT_EQ(got.size(), frames.size() + 1);
+  uint64_t dropped = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    EXPECT_EQ(got[i].result().index(), i);
+    EXPECT_TRUE(got[i].result().dropped() || got[i].result().has_mask());
+    dropped += got[i].result().dropped() ? 1 : 0;
+  }
+  EXPECT_FALSE(got[frames.size() - 1].result().dropped());  // the newest always runs
+  EXPECT_EQ(got.back().summary().frames_dropped(), dropped);
+  EXPECT_EQ(testing::MetricValue(Metrics(), "botm_frames_total{outcome=\"dropped\"}"),
+            dropped_before + dropped);
+}
+
+}  // namespace
+}  // namespace botm::server

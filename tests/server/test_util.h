@@ -1,0 +1,58 @@
+// Helpers shared by the server tests: a real model checkpoint, synthetic clips, a loopback
+// server, health checks and a tiny HTTP GET.
+#ifndef BOTM_TESTS_SERVER_TEST_UTIL_H_
+#define BOTM_TESTS_SERVER_TEST_UTIL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <opencv2/core.hpp>
+
+#include "botm/v1/segmentation.grpc.pb.h"
+#include "server/botm_server.h"
+
+namespace botm::server::testing {
+
+// The shipped default model when it exists, else a seeded untrained "tiny" checkpoint made
+// once per process in a temporary directory.
+const std::string& TestModelPath();
+
+// One Segmenter on TestModelPath() (CPU, one intra-op thread), loaded once per process.
+std::shared_ptr<Segmenter> SharedModel();
+
+// Frames (CV_8UC1, 128x128) of a deterministic synthetic clip.
+std::vector<cv::Mat> SyntheticFrames(int num_frames, uint64_t seed = 7);
+
+// A Frame message with the image PNG-encoded.
+v1::Frame PngFrame(const cv::Mat& image, uint64_t index);
+
+// Options of a loopback test server: port 0, /metrics on a free port, 1 instance on
+// SharedModel(), batch size `max_batch_size`, no load-based admission.
+BotmServerOptions LoopbackOptions(int max_batch_size = 1);
+
+// Starts a server and waits until it is ready (asserting success).
+std::unique_ptr<BotmServer> StartReady(const BotmServerOptions& options);
+
+std::shared_ptr<grpc::Channel> Connect(int port);
+
+// Returns "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN" or the RPC error.
+std::string HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
+                         const std::string& service);
+
+// GET http://127.0.0.1:port/path; returns the whole response (headers and body) or "".
+std::string HttpGet(int port, const std::string& path);
+
+// The value of a sample line `name{labels} value` (labels exactly as printed), or -1.
+double MetricValue(const std::string& exposition, const std::string& series);
+
+// Decodes a FrameResult's mask (PNG or RLE).
+cv::Mat DecodeMask(const v1::Mask& mask);
+
+// Returns a free TCP port on 127.0.0.1 (bound and released).
+int FreePort();
+
+}  // namespace botm::server::testing
+
+#endif  // BOTM_TESTS_SERVER_TEST_UTIL_H_

@@ -98,6 +98,11 @@ void BenchConfig(const std::string& variant, int size, torch::Device device, int
                           &done);
   const double sinkhorn = t.Ms([&] { SinkhornOnly(fa, fb, model->config()); }, iters, &bar, &done);
   bar.Finish();
+  torch::Tensor plan;
+  model->FuseStages(fa, fb, &plan);
+  std::printf("%-5s %4d | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
+              variant.c_str(), size, plan.size(1), plan.size(2), cfg.sinkhorn_iterations,
+              internal::MarginalError(plan));
   std::printf(
       "%-5s %4d | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
       "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
   const bool cuda = dev == "cuda" || (dev == "auto" && torch::cuda::is_available());
   const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   std::printf("device %s, intra-op threads %d\n", device.str().c_str(), at::get_num_threads());
-  for (absl::string_view item : absl::StrSplit(absl::GetFlag(FLAGS_configs), ',')) {
+  for (absl::string_view item : absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
     std::vector<std::string> parts = absl::StrSplit(item, ':');
     int size = 0;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &size)) {

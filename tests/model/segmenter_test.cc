@@ -1,0 +1,152 @@
+// Tests of the torch-free Segmenter over an untrained (seeded) checkpoint.
+#include "core/model/segmenter.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "core/model/model_factory.h"
+
+namespace botm {
+namespace {
+
+// One shared segmenter: loading costs more than the tests themselves.
+class SegmenterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    path_ = new std::string(::testing::TempDir() + "/seg_tiny.pt");
+    ModelConfig config;
+    config.input_size = 64;
+    ASSERT_TRUE(CreateInitialCheckpoint(config, 11, *path_).ok());
+    SegmenterOptions options;
+    options.model_path = *path_;
+    options.device = Device::kCpu;
+    options.intra_op_threads = 1;  // 2 cores are shared with builds; spinning OpenMP hurts
+    options.return_transport_plan = true;
+    auto seg = Segmenter::Create(options);
+    ASSERT_TRUE(seg.ok()) << seg.status();
+    segmenter_ = seg->release();
+  }
+  static void TearDownTestSuite() {
+    delete segmenter_;
+    delete path_;
+  }
+
+  // A moving bright ellipse on noise, deterministic.
+  static cv::Mat Frame(int t, cv::Size size = cv::Size(97, 83)) {
+    cv::Mat img(size, CV_8UC1);
+    cv::randu(img, 0, 60);
+    cv::ellipse(img, cv::Point(40 + t, 40), cv::Size(20, 30 - t), 10.0, 0, 360, cv::Scalar(200),
+                -1);
+    return img;
+  }
+
+  static std::string* path_;
+  static Segmenter* segmenter_;
+};
+std::string* SegmenterTest::path_ = nullptr;
+Segmenter* SegmenterTest::segmenter_ = nullptr;
+
+TEST_F(SegmenterTest, InfoDescribesTheModel) {
+  const ModelInfo& info = segmenter_->info();
+  EXPECT_EQ(info.variant, "tiny");
+  EXPECT_EQ(info.input_size, 64);
+  EXPECT_EQ(info.device, "cpu");
+  EXPECT_EQ(info.weights_sha256.size(), 64u);
+  EXPECT_EQ(info.class_names.size(), 4u);
+  EXPECT_GT(info.num_parameters, 1000000);
+  EXPECT_FALSE(info.blas.empty());
+  std::printf("BLAS: %s\n", info.blas.c_str());
+}
+
+TEST_F(SegmenterTest, LabelsHaveTheInputSizeForAllPixelFormats) {
+  cv::Mat gray8 = Frame(0), gray16, bgr, bgra;
+  gray8.convertTo(gray16, CV_16U, 257.0);
+  cv::cvtColor(gray8, bgr, cv::COLOR_GRAY2BGR);
+  cv::cvtColor(gray8, bgra, cv::COLOR_GRAY2BGRA);
+  const std::vector<cv::Mat> images = {gray8, gray16, bgr, bgra};
+  auto out = segmenter_->Segment(images, {});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->size(), 4u);
+  for (const FrameOutput& o : *out) {
+    EXPECT_EQ(o.labels.size(), cv::Size(97, 83));
+    EXPECT_EQ(o.labels.type(), CV_8UC1);
+    double max_label = 0;
+    cv::minMaxLoc(o.labels, nullptr, &max_label);
+    EXPECT_LE(max_label, 3.0);
+    EXPECT_GE(o.uncertainty, 0.0f);
+    EXPECT_LE(o.uncertainty, 1.0f);
+    EXPECT_EQ(o.plan_grid, cv::Size(2, 2));  // stage 4 at 64 px
+    EXPECT_EQ(o.transport_plan.size(), 16u);
+  }
+  // 8-bit and the same picture in 16 bit / BGR give the same labels.
+  EXPECT_EQ(cv::countNonZero((*out)[0].labels != (*out)[1].labels), 0);
+  EXPECT_EQ(cv::countNonZero((*out)[0].labels != (*out)[2].labels), 0);
+}
+
+TEST_F(SegmenterTest, BadImagesAreRejectedByIndex) {
+  const std::vector<cv::Mat> images = {Frame(0), cv::Mat(4, 4, CV_8UC1, cv::Scalar(1))};
+  auto out = segmenter_->Encode(images);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(out.status().message()).find("image 1"), std::string::npos);
+  const std::vector<cv::Mat> floats = {cv::Mat(32, 32, CV_32FC1, cv::Scalar(0.5))};
+  EXPECT_FALSE(segmenter_->Encode(floats).ok());
+}
+
+TEST_F(SegmenterTest, SegmentPairsEqualSegmentClip) {
+  std::vector<cv::Mat> clip;
+  for (int t = 0; t < 4; ++t) clip.push_back(Frame(t));
+  for (auto pairing : {Segmenter::Pairing::kPrevious, Segmenter::Pairing::kNext}) {
+    auto whole = segmenter_->SegmentClip(clip, pairing, /*batch_size=*/1);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    // Encoded one by one, as SegmentClip does with batch_size 1 (batching may round differently).
+    std::vector<EncodedFramePtr> encoded;
+    for (const cv::Mat& frame : clip) {
+      auto e = segmenter_->Encode({frame});
+      ASSERT_TRUE(e.ok());
+      encoded.push_back((*e)[0]);
+    }
+    for (int t = 0; t < 4; ++t) {
+      int partner = pairing == Segmenter::Pairing::kPrevious ? std::max(t - 1, 0)
+                                                            : (t < 3 ? t + 1 : t - 1);
+      auto one = segmenter_->Segment({clip[t]}, {encoded[partner]});
+      ASSERT_TRUE(one.ok());
+      EXPECT_EQ(cv::countNonZero((*one)[0].labels != (*whole)[t].labels), 0) << t;
+      EXPECT_EQ((*one)[0].uncertainty, (*whole)[t].uncertainty) << t;
+    }
+  }
+}
+
+TEST_F(SegmenterTest, BatchedClipMatchesUnbatchedAndIsDeterministic) {
+  std::vector<cv::Mat> clip;
+  for (int t = 0; t < 4; ++t) clip.push_back(Frame(t, cv::Size(120, 100)));
+  auto single = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 1);
+  auto batched = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 3);
+  auto again = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 3);
+  ASSERT_TRUE(single.ok() && batched.ok() && again.ok());
+  for (int t = 0; t < 4; ++t) {
+    const int differ = cv::countNonZero((*single)[t].labels != (*batched)[t].labels);
+    EXPECT_LE(differ, 12) << t;  // batched GEMMs may round differently at ties
+    EXPECT_EQ(cv::countNonZero((*batched)[t].labels != (*again)[t].labels), 0) << t;
+  }
+}
+
+TEST_F(SegmenterTest, CreateRejectsBadModels) {
+  SegmenterOptions options;
+  options.model_path = ::testing::TempDir() + "/does_not_exist.pt";
+  options.device = Device::kCpu;
+  auto missing = Segmenter::Create(options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  options.model_path = *path_;
+  options.device = Device::kCuda;
+  auto cuda = Segmenter::Create(options);
+  if (cuda.ok()) {
+    EXPECT_EQ((*cuda)->info().device, "cuda:0");  // a GPU is visible
+  } else {
+    EXPECT_EQ(cuda.status().code(), absl::StatusCode::kUnavailable) << cuda.status();
+  }
+}
+
+}  // namespace
+}  // namespace botm

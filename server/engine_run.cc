@@ -132,6 +132,11 @@ void InferenceEngine::RunBatch(Batch* batch) {
   const int ran = static_cast<int>(images.size());
   const double share_ms = ran > 0 ? 1e3 * seconds / ran : 0.0;
   if (ran > 0 && options_.on_batch) options_.on_batch(ran, seconds);
+  if (ran > 0) {  // counted before the callbacks, so a callback sees its own frame counted
+    absl::MutexLock lock(&mu_);
+    stats_.frames_run += ran;
+    ++stats_.batches_run;
+  }
 
   for (Answer& a : answers) {
     if (a.request >= 0) {

@@ -98,8 +98,6 @@ void InferenceEngine::ReleaseBatch(Batch* batch) {
     }
   }
   --batches_in_flight_;
-  stats_.frames_run += batch->runnable;
-  if (batch->runnable > 0) ++stats_.batches_run;
 }
 
 }  // namespace botm::server

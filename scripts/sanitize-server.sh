@@ -3,7 +3,7 @@
 # UBSan (build-asan), then runs server_test under each. For CI or manual runs; slow.
 #
 # Usage: scripts/sanitize-server.sh [thread|address]...   (default: both)
-#        JOBS=N to change the build parallelism (default 1).
+#        JOBS=N to change the build parallelism (default 1); BOTM_CMAKE_ARGS adds CMake args.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,7 +20,7 @@ for kind in "${kinds[@]}"; do
   echo "== $kind: building in $dir"
   mkdir -p "$ROOT/$dir"
   cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DBOTM_SANITIZE="$kind" >/dev/null
+    -DBOTM_SANITIZE="$kind" ${BOTM_CMAKE_ARGS:-} >/dev/null
   nice -n 10 ninja -C "$ROOT/$dir" -j"$JOBS" botm-server server_test
   echo "== $kind: running server_test"
   if [ "$kind" = thread ]; then

@@ -79,6 +79,25 @@ TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   stopper.join();
 }
 
+TEST(LifecycleTest, IdleStreamTimesOut) {
+  BotmServerOptions o = testing::LoopbackOptions(1);
+  o.service.stream_idle_timeout = absl::Seconds(1);
+  auto server = testing::StartReady(o);
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::Segmentation::NewStub(Connect(server->port()));
+  grpc::ClientContext ctx;
+  auto stream = stub->SegmentStream(&ctx);
+  v1::SegmentRequest req;
+  req.mutable_config();
+  ASSERT_TRUE(stream->Write(req));
+  const absl::Time t0 = absl::Now();
+  v1::SegmentResponse resp;
+  EXPECT_FALSE(stream->Read(&resp));  // nothing sent: the server ends the stream
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_GE(absl::Now() - t0, absl::Milliseconds(900));
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(30));
+}
+
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;

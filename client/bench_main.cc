@@ -186,6 +186,15 @@ int Main() {
   }
   if (absl::Status s = Report(runs); !s.ok()) return Fail(s);
   for (const BenchResult& run : runs) {
+    for (const std::string& error : run.errors) {
+      if (error.find("RESOURCE_EXHAUSTED") != std::string::npos) {
+        std::fprintf(stderr, "hint: the server's admission control refused streams; for "
+                             "saturation runs start botm-server with --admission_load_factor=0\n");
+        break;
+      }
+    }
+  }
+  for (const BenchResult& run : runs) {
     if (run.frames_ok == 0 || run.streams_failed > 0) return 1;
   }
   return 0;

@@ -145,6 +145,11 @@ absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* s
   if (options.max_in_flight_frames < 1) {
     return absl::InvalidArgumentError("max_in_flight_frames must be >= 1");
   }
+  if (options.config.pairing() == botm::v1::PAIRING_MODE_NEXT &&
+      options.max_in_flight_frames < 2) {
+    // The server holds frame t until t+1 arrives: a window of one would never move.
+    return absl::InvalidArgumentError("pairing next needs max_in_flight_frames >= 2");
+  }
   grpc::ClientContext context;
   if (options.deadline_ms > 0) {
     context.set_deadline(std::chrono::system_clock::now() +

@@ -41,7 +41,8 @@ using ResultCallback =
 
 struct StreamOptions {
   botm::v1::StreamConfig config;
-  // Frames sent but not answered; the writer waits when the window is full. >= 1.
+  // Frames sent but not answered; the writer waits when the window is full. >= 1 (>= 2 with
+  // PAIRING_MODE_NEXT, where the server answers frame t after t+1 arrives).
   int max_in_flight_frames = 8;
   // Sends frame i no earlier than i / send_rate_fps seconds after the start; 0 = no pacing.
   double send_rate_fps = 0;

@@ -15,11 +15,34 @@
 #include <fstream>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
 #include "absl/strings/str_cat.h"
 
 extern char** environ;
 
 namespace botm::testing {
+namespace {
+
+std::filesystem::path ProcessTempRoot() {
+  const char* root = std::getenv("TEST_TMPDIR");
+  const std::filesystem::path base =
+      root != nullptr ? root : std::filesystem::temp_directory_path();
+  return base / absl::StrCat("botm_client_test_", getpid());
+}
+
+// Removes this process's temporary files (models, outputs, logs) after the last test.
+class TempDirCleaner : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(ProcessTempRoot(), ignored);
+  }
+};
+const ::testing::Environment* const kCleaner =
+    ::testing::AddGlobalTestEnvironment(new TempDirCleaner);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     const std::vector<std::string>& argv, const std::string& log_path) {
@@ -96,10 +119,7 @@ int PickFreePort() {
 }
 
 std::string MakeTempDir(const std::string& name) {
-  const char* root = std::getenv("TEST_TMPDIR");
-  std::filesystem::path base = root != nullptr ? root : std::filesystem::temp_directory_path();
-  std::filesystem::path dir =
-      base / absl::StrCat("botm_client_test_", getpid()) / name;
+  const std::filesystem::path dir = ProcessTempRoot() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -88,8 +88,14 @@ absl::StatusOr<std::unique_ptr<BotmServer>> BotmServer::Start(const BotmServerOp
 }
 
 void BotmServer::LoadModel() {
-  auto engine = options_.engine_factory ? options_.engine_factory()
-                                        : InferenceEngine::Create(options_.engine);
+  InferenceEngineOptions engine_options = options_.engine;
+  ServerMetrics* metrics = metrics_.get();
+  engine_options.on_batch = [metrics, user = options_.engine.on_batch](int size, double s) {
+    metrics->ObserveBatch(size);
+    if (user) user(size, s);
+  };
+  auto engine = options_.engine_factory ? options_.engine_factory(engine_options)
+                                        : InferenceEngine::Create(engine_options);
   absl::MutexLock lock(&shutdown_mu_);
   if (!engine.ok()) {
     load_status_ = engine.status();

@@ -48,8 +48,10 @@ struct BotmServerOptions {
   ServiceOptions service;
   AdmissionOptions admission;
   ServerMetricsOptions metrics;
-  // Makes the engine; null = InferenceEngine::Create(engine). Runs on the loader thread.
-  std::function<absl::StatusOr<std::unique_ptr<InferenceEngine>>()> engine_factory;
+  // Makes the engine from `engine` (with the server's on_batch metrics hook filled in);
+  // null = InferenceEngine::Create. Runs on the loader thread.
+  std::function<absl::StatusOr<std::unique_ptr<InferenceEngine>>(const InferenceEngineOptions&)>
+      engine_factory;
 };
 
 // The health service names whose status the server drives.

@@ -34,6 +34,7 @@ ClipReactor::ClipReactor(grpc::CallbackServerContext* ctx, ServiceEnv* env,
                    request_->config().client_tag());
       SubmitMore();
       Collect();
+      env_->metrics->SetQueueDepth(engine_->stats().queue_depth);
     }
     fin = TakeFinish();
   }
@@ -103,6 +104,7 @@ void ClipReactor::SubmitMore() {
 
 void ClipReactor::OnAnswered(uint64_t index, FrameJobResult result) {
   const int64_t ts = request_->frames(static_cast<int>(index)).timestamp_us();
+  env_->metrics->SetQueueDepth(engine_->stats().queue_depth);
   BuiltFrame built = BuildFrameResult(request_->config(), engine_->model_info(), index, ts,
                            std::move(result));
   std::optional<grpc::Status> fin;

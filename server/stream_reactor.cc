@@ -144,6 +144,7 @@ void StreamReactor::OnFrameAnswered(uint64_t index, FrameJobResult result) {
   BuiltFrame built = BuildFrameResult(*config, engine_->model_info(), index, meta.timestamp_us,
                                       std::move(result));
   built.result.mutable_timing()->set_decode_ms(meta.decode_ms);
+  env_->metrics->SetQueueDepth(engine_->stats().queue_depth);
   std::optional<grpc::Status> fin;
   {
     absl::MutexLock lock(&mu_);

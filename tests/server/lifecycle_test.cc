@@ -24,8 +24,7 @@ using testing::Connect;
 TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   absl::Notification gate;
-  const InferenceEngineOptions engine = o.engine;
-  o.engine_factory = [&gate, engine] {
+  o.engine_factory = [&gate](const InferenceEngineOptions& engine) {
     gate.WaitForNotification();
     return InferenceEngine::CreateWithModel(engine, testing::SharedModel());
   };

@@ -83,8 +83,9 @@ BotmServerOptions LoopbackOptions(int max_batch_size) {
   o.engine.max_batch_size = max_batch_size;
   o.engine.warmup_iterations = 1;
   o.admission.load_factor = 0;  // tests open several streams on one core
-  const InferenceEngineOptions engine = o.engine;
-  o.engine_factory = [engine] { return InferenceEngine::CreateWithModel(engine, SharedModel()); };
+  o.engine_factory = [](const InferenceEngineOptions& engine) {
+    return InferenceEngine::CreateWithModel(engine, SharedModel());
+  };
   return o;
 }
 

@@ -38,7 +38,8 @@ void DrawAxes(cv::Mat* canvas, double max_ms) {
   cv::line(*canvas, origin, {kMarginLeft, kMarginTop}, black);
   cv::putText(*canvas, "client latency (ms)", {w / 2 - 70, h - 12}, cv::FONT_HERSHEY_SIMPLEX,
               0.5, black);
-  cv::putText(*canvas, "CDF", {10, kMarginTop + 10}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black);
+  cv::putText(*canvas, "CDF", {kMarginLeft - 35, kMarginTop - 12}, cv::FONT_HERSHEY_SIMPLEX,
+              0.5, black);
 }
 
 void DrawCdf(cv::Mat* canvas, std::vector<double> values, double max_ms, const cv::Scalar& color) {
@@ -75,7 +76,9 @@ absl::Status WriteLatencyPlot(const std::vector<BenchResult>& runs, const std::s
     DrawCdf(&canvas, std::move(values), max_ms, RunColor(i));
     const std::string label = absl::StrFormat("%s (%d streams, p50 %.1f ms)", runs[i].mode,
                                               runs[i].streams, PhaseSummaries(runs[i])[0].p50_ms);
-    cv::putText(canvas, label, {width_px - 330, kMarginTop + 40 + 20 * static_cast<int>(i)},
+    // Legend bottom-right, where CDF curves rarely are.
+    const int row = static_cast<int>(runs.size() - i);
+    cv::putText(canvas, label, {width_px - 330, height_px - kMarginBottom - 12 - 20 * (row - 1)},
                 cv::FONT_HERSHEY_SIMPLEX, 0.45, RunColor(i), 1, cv::LINE_AA);
   }
   bool written = false;

@@ -1,7 +1,5 @@
 // End-to-end tests against a real botm-server started as a subprocess on loopback, with an
 // untrained checkpoint made by the test, plus the in-process benchmark on the same model.
-#include <signal.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,8 +13,8 @@
 #include "client/channel.h"
 #include "client/service_calls.h"
 #include "client/stream_client.h"
-#include "core/model/model_factory.h"
 #include "tests/client/subprocess.h"
+#include "tests/client/test_server.h"
 
 namespace botm::client {
 namespace {
@@ -25,49 +23,24 @@ namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::RunCommand;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::ReadAll;
 
 class ClientServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string dir = testing::MakeTempDir("server");
-    model_path_ = new std::string(dir + "/tiny.pt");
-    ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 1, *model_path_).ok());
-    address_ = new std::string("127.0.0.1:" + std::to_string(testing::PickFreePort()));
-    const std::string port = address_->substr(address_->find(':') + 1);
-    auto server = testing::Subprocess::Start(
-        {BOTM_SERVER_BIN, "--host=127.0.0.1", "--port=" + port, "--metrics_port=0",
-         "--model=" + *model_path_, "--threads_per_instance=1", "--drain_deadline_s=5",
-         "--admission_load_factor=0"},
-        dir + "/server.log");
+    auto server = testing::StartTestServer(BOTM_SERVER_BIN, testing::MakeTempDir("server"), {},
+                                           ChannelOptions());
     ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-    ChannelOptions options;
-    options.address = *address_;
-    options.connect_timeout_ms = 60000;  // model load and warm-up
-    auto channel = Connect(options);
-    ASSERT_TRUE(channel.ok()) << channel.status() << "\n" << ReadAll(dir + "/server.log");
-    for (int i = 0; i < 600; ++i) {
-      auto health = CheckHealth(*channel, "", 1000);
-      if (health.ok() && *health == "SERVING") return;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    FAIL() << "server never became SERVING\n" << ReadAll(dir + "/server.log");
+    server_ = new testing::TestServer(*std::move(server));
+    address_ = &server_->address;
   }
 
   static void TearDownTestSuite() {
-    if (server_ != nullptr) {
-      server_->Signal(SIGTERM);
-      absl::StatusOr<int> code = server_->Wait(absl::Seconds(20));
-      EXPECT_TRUE(code.ok() && *code == 0) << "server exit: " << code.status();
-      delete server_;
-      server_ = nullptr;
-    }
+    if (server_ == nullptr) return;
+    absl::StatusOr<int> code = testing::StopTestServer(server_);
+    EXPECT_TRUE(code.ok() && *code == 0) << "server exit: " << code.status();
+    delete server_;
+    server_ = nullptr;
   }
 
   static std::shared_ptr<grpc::Channel> Channel() {
@@ -78,13 +51,11 @@ class ClientServerTest : public ::testing::Test {
     return channel.ok() ? *channel : nullptr;
   }
 
-  static std::string* model_path_;
-  static std::string* address_;
-  static testing::Subprocess* server_;
+  static testing::TestServer* server_;
+  static const std::string* address_;
 };
-std::string* ClientServerTest::model_path_ = nullptr;
-std::string* ClientServerTest::address_ = nullptr;
-testing::Subprocess* ClientServerTest::server_ = nullptr;
+testing::TestServer* ClientServerTest::server_ = nullptr;
+const std::string* ClientServerTest::address_ = nullptr;
 
 TEST_F(ClientServerTest, HealthExitsZeroWhenServing) {
   auto result = RunCommand({BOTM_CLIENT_BIN, "health", "--server=" + *address_}, absl::Seconds(30));

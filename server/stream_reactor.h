@@ -76,6 +76,7 @@ class StreamReactor : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::Seg
   // Returns the status to Finish with when the call may finish now (once).
   std::optional<grpc::Status> TakeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CountFrameOutcome(const BuiltFrame& frame) const;
+  void LogFrameError(uint64_t index, const absl::Status& status) const;
 
   grpc::CallbackServerContext* const ctx_;
   ServiceEnv* const env_;

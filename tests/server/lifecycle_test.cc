@@ -78,6 +78,43 @@ TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   stopper.join();
 }
 
+TEST(LifecycleTest, LoadAboveCapacityIsRefusedWithRetryHint) {
+  BotmServerOptions o = testing::LoopbackOptions(1);
+  o.admission.load_factor = 1.0;
+  o.admission.retry_after_ms = 1500;
+  auto server = testing::StartReady(o);
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::Segmentation::NewStub(Connect(server->port()));
+  v1::SegmentRequest config;
+  config.mutable_config()->set_frame_rate_hz(1e6);  // far above any capacity
+  grpc::ClientContext first_ctx;
+  auto first = stub->SegmentStream(&first_ctx);
+  ASSERT_TRUE(first->Write(config));  // the first stream is always admitted
+  v1::SegmentRequest frame;
+  *frame.mutable_frame() = testing::PngFrame(testing::SyntheticFrames(1)[0], 0);
+  ASSERT_TRUE(first->Write(frame));
+  v1::SegmentResponse resp;
+  ASSERT_TRUE(first->Read(&resp));
+  grpc::ClientContext second_ctx;
+  auto second = stub->SegmentStream(&second_ctx);
+  config.mutable_config()->set_frame_rate_hz(30);
+  second->Write(config);
+  EXPECT_FALSE(second->Read(&resp));
+  EXPECT_EQ(second->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto& trailers = second_ctx.GetServerTrailingMetadata();
+  ASSERT_EQ(trailers.count("retry-after-ms"), 1u);
+  EXPECT_EQ(std::string(trailers.find("retry-after-ms")->second.data(),
+                        trailers.find("retry-after-ms")->second.size()),
+            "1500");
+  first->WritesDone();
+  while (first->Read(&resp)) {
+  }
+  EXPECT_TRUE(first->Finish().ok());
+  EXPECT_GE(testing::MetricValue(server->metrics().Serialize(),
+                                 "botm_streams_total{outcome=\"rejected\"}"),
+            1.0);
+}
+
 TEST(LifecycleTest, IdleStreamTimesOut) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   o.service.stream_idle_timeout = absl::Seconds(1);

@@ -1,0 +1,51 @@
+// Per-bin accumulation of evaluation metrics (internal to botm::eval).
+// Thread-compatible plain values.
+#ifndef BOTM_CORE_TRAIN_EVAL_STATS_H_
+#define BOTM_CORE_TRAIN_EVAL_STATS_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+namespace botm::train {
+
+// One evaluated clip: frames, ground truth (labels[i] may be empty = not annotated), spacing,
+// the reference EF (-1 unknown) and the prediction.
+struct EvalClip {
+  std::string id;
+  std::vector<cv::Mat> images, labels, predicted;
+  double spacing_mm_x = 1, spacing_mm_y = 1;
+  double true_ef_pct = -1;
+  double seconds = 0;  // inference wall time of the whole clip
+};
+
+// Foreground classes evaluated (index 0 = LV cavity, 1 = myocardium, 2 = LA).
+inline constexpr int kEvalClasses = 3;
+inline constexpr std::array<const char*, kEvalClasses> kEvalClassNames = {
+    "lv_cavity", "lv_myocardium", "left_atrium"};
+
+class BinStats {
+ public:
+  // Adds a clip: per annotated frame overlap and surface distances; EF errors when the clip has
+  // >= 2 annotated frames; temporal consistency when every frame is annotated (>= 3 frames).
+  void Add(const EvalClip& clip);
+  // Merges another bin into this one (for the "all" row).
+  void Merge(const BinStats& other);
+  // {"clips", "frames", "dice": {class: mean}, "hd95_mm", "msd_mm", "ef": {...},
+  //  "temporal": {...}, "ms_per_frame"}
+  nlohmann::json ToJson() const;
+
+ private:
+  int clips_ = 0, frames_ = 0;
+  double seconds_ = 0;
+  std::array<std::vector<double>, kEvalClasses> dice_, hd95_, msd_;
+  std::vector<double> ef_err_al_, ef_err_discs_, ef_err_gt_al_, ef_err_gt_discs_;
+  std::vector<double> flagged_, flicker_, gt_flagged_, gt_flicker_, label_flicker_;
+};
+
+}  // namespace botm::train
+
+#endif  // BOTM_CORE_TRAIN_EVAL_STATS_H_

@@ -1,0 +1,152 @@
+#include "core/train/evaluator.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/progress_bar.h"
+#include "core/train/eval_plots.h"
+#include "core/train/eval_stats.h"
+#include "core/train/real_data.h"
+
+namespace botm::train {
+namespace {
+
+// A group of clips evaluated together: a synthetic difficulty bin or a data folder.
+struct ClipGroup {
+  std::string name;
+  std::vector<EvalClip> clips;
+};
+
+absl::StatusOr<std::vector<ClipGroup>> SyntheticGroups(const EvalOptions& o) {
+  std::vector<ClipGroup> groups;
+  for (synth::Difficulty bin : o.bins) {
+    ClipGroup g{synth::DifficultyName(bin), {}};
+    for (int i = 0; i < o.clips_per_bin; ++i) {
+      synth::ClipOptions co;
+      co.seed = synth::HeldOutSeed(bin, i);
+      co.width = co.height = o.size_px;
+      co.difficulty = bin;
+      auto gen = synth::EchoGenerator::Create(co);
+      if (!gen.ok()) return gen.status();
+      const synth::ClipInfo& info = (*gen)->info();
+      EvalClip c;
+      c.id = absl::StrCat(g.name, "_", i);
+      c.spacing_mm_x = info.spacing_mm_x;
+      c.spacing_mm_y = info.spacing_mm_y;
+      c.true_ef_pct = info.ejection_fraction_pct;
+      const int n = o.max_frames > 0 ? std::min(o.max_frames, info.num_frames) : info.num_frames;
+      for (int t = 0; t < n; ++t) {
+        synth::Frame f = (*gen)->Render(t);
+        c.images.push_back(f.image);
+        c.labels.push_back(f.labels);
+      }
+      g.clips.push_back(std::move(c));
+    }
+    groups.push_back(std::move(g));
+  }
+  return groups;
+}
+
+absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
+  RealDataOptions ro;
+  ro.max_clips = o.max_clips;
+  auto clips = LoadEchoFolder(o.data, ro);
+  if (!clips.ok()) return clips.status();
+  ClipGroup camus{"camus_ed_es", {}}, ted{"ted_sequences", {}};
+  for (LabeledClip& l : *clips) {
+    EvalClip c;
+    c.id = l.id;
+    c.images = std::move(l.images);
+    c.labels = std::move(l.labels);
+    c.spacing_mm_x = l.spacing_mm_x;
+    c.spacing_mm_y = l.spacing_mm_y;
+    c.true_ef_pct = l.ef_pct;
+    (l.dense ? ted : camus).clips.push_back(std::move(c));
+  }
+  std::vector<ClipGroup> groups;
+  for (ClipGroup* g : {&camus, &ted}) {
+    if (!g->clips.empty()) groups.push_back(std::move(*g));
+  }
+  return groups;
+}
+
+absl::Status Predict(Segmenter& seg, int batch_size, EvalClip* clip) {
+  const auto start = std::chrono::steady_clock::now();
+  auto out = seg.SegmentClip(clip->images, Segmenter::Pairing::kNext, batch_size);
+  if (!out.ok()) return out.status();
+  clip->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  clip->predicted.clear();
+  for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
+  return absl::OkStatus();
+}
+
+absl::Status WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  return out ? absl::OkStatus() : absl::InternalError(absl::StrCat("cannot write ", path));
+}
+
+nlohmann::json ModelJson(const ModelInfo& m) {
+  return {{"name", m.name}, {"version", m.version}, {"variant", m.variant},
+          {"input_size", m.input_size}, {"cross_frame", m.cross_frame},
+          {"weights_sha256", m.weights_sha256}, {"device", m.device}, {"blas", m.blas},
+          {"intra_op_threads", m.intra_op_threads}, {"num_parameters", m.num_parameters}};
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
+  SegmenterOptions so;
+  so.model_path = o.model_path;
+  so.device = o.device;
+  so.intra_op_threads = o.threads;
+  auto seg = Segmenter::Create(so);
+  if (!seg.ok()) return seg.status();
+  auto groups = o.data == "synthetic" ? SyntheticGroups(o) : FolderGroups(o);
+  if (!groups.ok()) return groups.status();
+  if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
+  int64_t total = 0, done = 0;
+  for (const ClipGroup& g : *groups) total += static_cast<int64_t>(g.clips.size());
+  ProgressBar::Options bo;
+  bo.unit = "clip";
+  bo.enabled = o.progress;
+  ProgressBar bar("eval", total, bo);
+  nlohmann::json report;
+  report["model"] = ModelJson((*seg)->info());
+  report["data"] = o.data == "synthetic"
+                       ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
+                                      o.size_px, "x", o.size_px, ", max_frames ", o.max_frames)
+                       : o.data;
+  report["pairing"] = "clip mode: frame t with t+1 (last with t-1)";
+  BinStats all;
+  for (ClipGroup& g : *groups) {
+    BinStats stats;
+    for (size_t i = 0; i < g.clips.size(); ++i) {
+      if (absl::Status s = Predict(**seg, o.batch_size, &g.clips[i]); !s.ok()) return s;
+      stats.Add(g.clips[i]);
+      if (!o.out_dir.empty() && static_cast<int>(i) < o.example_plots) {
+        if (absl::Status s = WriteClipPlots(g.clips[i], o.out_dir); !s.ok()) return s;
+      }
+      bar.Update(++done, g.name);
+    }
+    report["bins"][g.name] = stats.ToJson();
+    all.Merge(stats);
+  }
+  report["all"] = all.ToJson();
+  bar.Finish();
+  if (o.out_dir.empty()) return report;
+  if (o.matching_plot && (*seg)->info().cross_frame && !groups->empty() && !(*groups)[0].clips.empty()) {
+    if (absl::Status s = WriteMatchingPlot(so, (*groups)[0].clips[0], o.out_dir); !s.ok()) return s;
+  }
+  if (absl::Status s = WriteText(o.out_dir + "/report.json", report.dump(2)); !s.ok()) return s;
+  return WriteText(o.out_dir + "/report.md", MarkdownReport(report)).ok()
+             ? absl::StatusOr<nlohmann::json>(report)
+             : absl::InternalError("cannot write report.md");
+}
+
+}  // namespace botm::train

@@ -1,0 +1,55 @@
+// Evaluation of a BOTM checkpoint through the torch-free botm::Segmenter in clip mode (frame t
+// paired with t + 1), on held-out synthetic clips per difficulty bin or on a CAMUS/TED folder.
+//
+// Per bin it reports: per class Dice, HD95 and MSD in mm (with each clip's pixel spacing),
+// single-plane EF absolute error (area-length and discs) against the true EF (synthetic: the
+// generator's volume curve; real: the data set's EF when given) and against the EF measured
+// the same way on the ground-truth masks, temporal consistency of the predicted LV area curve
+// (share of flagged frames, flicker; the ground truth's own values for reference), label
+// flicker and ms/frame. Writes report.json, report.md and PNG plots into out_dir.
+// Thread-safety: Evaluate() is a blocking call; run one at a time per process.
+#ifndef BOTM_CORE_TRAIN_EVALUATOR_H_
+#define BOTM_CORE_TRAIN_EVALUATOR_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "core/model/segmenter.h"
+#include "core/synth/echo_generator.h"
+
+namespace botm::train {
+
+struct EvalOptions {
+  std::string model_path;  // empty = the shipped default model
+  std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
+  std::vector<synth::Difficulty> bins = {
+      synth::Difficulty::kNormal,      synth::Difficulty::kLowSnr,
+      synth::Difficulty::kMissingWall, synth::Difficulty::kHeavyClutter,
+      synth::Difficulty::kLowFrameRate};
+  int clips_per_bin = 6;       // held-out seeds synth::HeldOutSeed(bin, 0..n-1)
+  int size_px = 128;           // synthetic frame size (the shipped model's input size)
+  int max_frames = 48;         // frames per clip (0 = whole clip)
+  int max_clips = 0;           // folder: 0 = all
+  Device device = Device::kAuto;
+  int threads = 0;             // 0 = all cores
+  int batch_size = 4;          // pairs per Decode batch
+  std::string out_dir;         // empty = no files written
+  int example_plots = 1;       // clips per bin with area-curve and overlay PNGs
+  bool matching_plot = true;   // stage-4 transport plan picture (cross-frame models)
+  bool progress = true;
+};
+
+// Runs the evaluation; returns the JSON report (also written to out_dir/report.json with the
+// Markdown table in out_dir/report.md). Errors: the Segmenter's (bad checkpoint), the data
+// loaders' (NotFound folder), Internal for unwritable output.
+absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& options);
+
+// Renders the report's per-bin table as Markdown (one row per bin, then "all").
+std::string MarkdownReport(const nlohmann::json& report);
+
+}  // namespace botm::train
+
+#endif  // BOTM_CORE_TRAIN_EVALUATOR_H_

@@ -1,0 +1,82 @@
+// Sources of training pairs (frame t and a partner frame of the same clip, with labels) and
+// the deterministic batch maker.
+//
+// Partners: with probability ed_es_probability the pair is (ED, ES) in either order; otherwise
+// frame t is uniform and the partner is t + d with d uniform in [-max_offset, max_offset]
+// (reflected at the clip ends), so both the live (t-1) and clip (t+1) pairings are trained.
+// A sample is a pure function of its 64-bit seed, and a batch of (run seed, step), so a run
+// can stop and resume with the identical data stream.
+// Thread-safety: PairSource::Sample is const and thread-safe.
+#ifndef BOTM_CORE_TRAIN_PAIR_SOURCE_H_
+#define BOTM_CORE_TRAIN_PAIR_SOURCE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/train/augment.h"
+#include "core/train/real_data.h"
+#include "core/train/rng.h"
+
+namespace botm::train {
+
+struct PairSourceOptions {
+  int size_px = 128;                // output side (the model input size)
+  int max_offset = 3;               // partner offset range in frames
+  double ed_es_probability = 0.25;  // share of (ED, ES) pairs
+  // Synthetic only: sampling weights of the generator's difficulty bins, in the order of
+  // synth::Difficulty (normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate).
+  std::vector<double> difficulty_weights = {0.4, 0.1, 0.125, 0.125, 0.125, 0.125};
+};
+
+// Chooses (a, b) frame indices in a clip of `num_frames` frames; `ed`/`es` may be -1 (then no
+// (ED, ES) pairs). `annotated` (may be empty = all) restricts both indices to annotated frames.
+std::pair<int, int> ChoosePair(int num_frames, int ed, int es, const std::vector<bool>& annotated,
+                               const PairSourceOptions& o, Rng& rng);
+
+class PairSource {
+ public:
+  virtual ~PairSource() = default;
+  // Returns a pair at size_px x size_px: images CV_32FC1 in [0, 1], labels CV_8UC1.
+  virtual absl::StatusOr<FramePair> Sample(uint64_t sample_seed) const = 0;
+  // One line for logs and the model card ("synthetic generator, 6 bins, ...").
+  virtual std::string Describe() const = 0;
+};
+
+// Pairs rendered on the fly by the synthetic generator from training seeds (below
+// synth::kFirstHeldOutSeed, so held-out evaluation seeds are never seen).
+std::unique_ptr<PairSource> MakeSyntheticPairSource(const PairSourceOptions& options);
+
+// Pairs drawn from loaded clips (CAMUS ED/ES, TED sequences); clips are resized to size_px.
+absl::StatusOr<std::unique_ptr<PairSource>> MakeClipPairSource(std::vector<LabeledClip> clips,
+                                                               const PairSourceOptions& options);
+
+// Fixed validation pairs from held-out synthetic clips of the normal bin (seeds
+// synth::HeldOutSeed(kNormal, i)): pair i is (t, t + 1) with t spread over the cycle, every
+// fourth pair (ED, ES). No augmentation.
+absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count, int size_px);
+
+// Fixed validation pairs from clips (seeds 0..count-1 through a ClipPairSource), no augmentation.
+absl::StatusOr<std::vector<FramePair>> ClipValidationPairs(std::vector<LabeledClip> clips,
+                                                           int count,
+                                                           const PairSourceOptions& options);
+
+// A batch of pairs in NCHW order (C = 1): images as floats in [0, 1], labels as bytes.
+struct Batch {
+  int64_t step = 0;
+  int batch_size = 0, size_px = 0;
+  std::vector<float> images_a, images_b;
+  std::vector<uint8_t> labels_a, labels_b;
+};
+
+// Builds the batch of `step`: sample i uses seed MixSeed(MixSeed(run_seed, step), i), then
+// augmentation with an Rng seeded from the same value.
+absl::StatusOr<Batch> MakeBatch(const PairSource& source, const AugmentOptions& augment,
+                                uint64_t run_seed, int64_t step, int batch_size);
+
+}  // namespace botm::train
+
+#endif  // BOTM_CORE_TRAIN_PAIR_SOURCE_H_

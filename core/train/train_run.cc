@@ -1,0 +1,167 @@
+#include "core/train/train_run.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "core/model/internal/checkpoint.h"
+#include "core/model/model_card.h"
+#include "core/train/loss.h"
+
+namespace botm::train {
+namespace {
+
+torch::Tensor Images(const std::vector<float>& v, int n, int s, torch::Device d) {
+  auto t = torch::from_blob(const_cast<float*>(v.data()), {n, 1, s, s}, torch::kFloat32).clone();
+  return BotmModelImpl::Normalize(t).to(d);
+}
+
+torch::Tensor Labels(const std::vector<uint8_t>& v, int n, int s, torch::Device d) {
+  auto t = torch::from_blob(const_cast<uint8_t*>(v.data()), {n, s, s}, torch::kUInt8);
+  return t.to(torch::kInt64).to(d);
+}
+
+absl::Status WriteText(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot rename to ", path, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+ModelCard MakeCard(const TrainRun& run, const TrainSummary& summary) {
+  ModelCard card;
+  const TrainOptions& o = run.options;
+  card.name = o.model.cross_frame ? "botm" : "botm-single-frame";
+  card.version = o.version;
+  card.config = o.model;
+  card.training_data = run.training_data;
+  card.notes = o.data == "synthetic"
+                   ? "Research use only; not for clinical decisions. Trained on synthetic "
+                     "echocardiography only (no patient data); accuracy on real echo is not "
+                     "established by this card."
+                   : absl::StrCat("Research use only; not for clinical decisions. Trained on the "
+                                  "echo folder ", o.data, ".");
+  card.seed = o.seed;
+  card.training = {{"options", ToJson(o)},
+                   {"steps_done", run.step},
+                   {"total_steps", run.total_steps},
+                   {"wall_s", summary.wall_s},
+                   {"images_per_s", summary.images_per_s},
+                   {"last_loss", summary.last_loss},
+                   {"history", run.history}};
+  if (!summary.validation_dice.empty()) {
+    card.metrics = {{"validation_dice_per_class", summary.validation_dice},
+                    {"validation_set", "held-out pairs (see training.options.validation_pairs)"}};
+  }
+  return card;
+}
+
+}  // namespace
+
+PairTensors ToTensors(const Batch& b, torch::Device d) {
+  return {Images(b.images_a, b.batch_size, b.size_px, d), Images(b.images_b, b.batch_size, b.size_px, d),
+          Labels(b.labels_a, b.batch_size, b.size_px, d), Labels(b.labels_b, b.batch_size, b.size_px, d)};
+}
+
+PairTensors ToTensors(const std::vector<FramePair>& pairs, torch::Device d) {
+  Batch b;
+  b.batch_size = static_cast<int>(pairs.size());
+  b.size_px = pairs.empty() ? 0 : pairs[0].image_a.cols;
+  const size_t plane = static_cast<size_t>(b.size_px) * b.size_px;
+  for (const FramePair& p : pairs) {
+    b.images_a.insert(b.images_a.end(), p.image_a.ptr<float>(), p.image_a.ptr<float>() + plane);
+    b.images_b.insert(b.images_b.end(), p.image_b.ptr<float>(), p.image_b.ptr<float>() + plane);
+    b.labels_a.insert(b.labels_a.end(), p.labels_a.data, p.labels_a.data + plane);
+    b.labels_b.insert(b.labels_b.end(), p.labels_b.data, p.labels_b.data + plane);
+  }
+  return ToTensors(b, d);
+}
+
+std::vector<double> Validate(TrainRun& run, const PairTensors& val, int batch_size) {
+  torch::NoGradGuard no_grad;
+  run.model->eval();
+  DiceCounts counts;
+  const int64_t n = val.a.size(0);
+  for (int64_t i = 0; i < n; i += batch_size) {
+    const int64_t j = std::min<int64_t>(n, i + batch_size);
+    BotmOutput out = run.model->forward(val.a.slice(0, i, j), val.b.slice(0, i, j));
+    AccumulateDiceCounts(out.logits_a, val.labels_a.slice(0, i, j), &counts);
+    AccumulateDiceCounts(out.logits_b, val.labels_b.slice(0, i, j), &counts);
+  }
+  run.model->train();
+  std::vector<double> dice;
+  for (size_t c = 0; c < counts.truth.size(); ++c) {
+    const double denom = counts.predicted[c] + counts.truth[c];
+    dice.push_back(denom > 0 ? 2.0 * counts.intersection[c] / denom : 1.0);
+  }
+  return dice;
+}
+
+std::string StatePath(const std::string& out_path) { return out_path + ".state"; }
+std::string StateMetaPath(const std::string& out_path) { return out_path + ".state.json"; }
+
+absl::Status SaveRun(TrainRun& run, const TrainSummary& summary) {
+  const std::string& out = run.options.out_path;
+  std::error_code ec;
+  const auto parent = std::filesystem::path(out).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  try {
+    torch::serialize::OutputArchive archive, model_archive, optim_archive;
+    run.model->save(model_archive);
+    run.optimizer->save(optim_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optim_archive);
+    archive.save_to(StatePath(out) + ".tmp");
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("saving training state: ", e.what()));
+  }
+  std::filesystem::rename(StatePath(out) + ".tmp", StatePath(out), ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot write ", StatePath(out)));
+  const nlohmann::json meta = {{"step", run.step},         {"total_steps", run.total_steps},
+                               {"total_planned", run.total_planned},
+                               {"warmup_end_wall_s", run.warmup_end_wall_s},
+                               {"wall_s", summary.wall_s}, {"seed", run.options.seed},
+                               {"options", ToJson(run.options)}, {"history", run.history}};
+  if (absl::Status s = WriteText(StateMetaPath(out), meta.dump(2)); !s.ok()) return s;
+  return SaveCheckpoint(run.model, MakeCard(run, summary), out, run.options.fp16_checkpoint);
+}
+
+absl::Status RestoreRun(TrainRun& run) {
+  const std::string& out = run.options.out_path;
+  std::ifstream in(StateMetaPath(out));
+  if (!in || !std::filesystem::exists(StatePath(out))) {
+    return absl::NotFoundError(absl::StrCat("no training state at ", StatePath(out)));
+  }
+  nlohmann::json meta = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (meta.is_discarded()) return absl::InvalidArgumentError("corrupt " + StateMetaPath(out));
+  if (meta["options"]["model"] != ToJson(run.options.model)) {
+    return absl::InvalidArgumentError(absl::StrCat(StateMetaPath(out),
+                                                   ": written with a different model config"));
+  }
+  try {
+    torch::serialize::InputArchive archive, model_archive, optim_archive;
+    archive.load_from(StatePath(out), run.device);
+    archive.read("model", model_archive);
+    archive.read("optimizer", optim_archive);
+    run.model->load(model_archive);
+    run.optimizer->load(optim_archive);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("loading ", StatePath(out), ": ", e.what()));
+  }
+  run.step = meta.value("step", int64_t{0});
+  run.total_steps = meta.value("total_steps", run.options.steps);
+  run.total_planned = meta.value("total_planned", false);
+  run.wall_s_before = meta.value("wall_s", 0.0);
+  run.warmup_end_wall_s = meta.value("warmup_end_wall_s", -1.0);
+  run.history = meta.value("history", nlohmann::json::array());
+  return absl::OkStatus();
+}
+
+}  // namespace botm::train

@@ -1,0 +1,115 @@
+#include "core/train/trainer.h"
+
+#include <thread>
+
+#include <opencv2/core.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/train/real_data.h"
+#include "core/train/train_run.h"
+
+namespace botm::train {
+namespace {
+
+absl::Status CheckOptions(const TrainOptions& o) {
+  if (absl::Status s = ValidateModelConfig(o.model); !s.ok()) return s;
+  if (o.batch_size < 1) return absl::InvalidArgumentError("batch_size must be >= 1");
+  if (o.steps < 1) return absl::InvalidArgumentError("steps must be >= 1");
+  if (o.dice_weight < 0 || o.dice_weight > 1) return absl::InvalidArgumentError("dice_weight must be in [0, 1]");
+  if (o.device != "auto" && o.device != "cpu" && o.device != "cuda") {
+    return absl::InvalidArgumentError("device must be auto, cpu or cuda");
+  }
+  if (o.device == "cuda" && !torch::cuda::is_available()) {
+    return absl::UnavailableError("device cuda asked but LibTorch sees no CUDA GPU");
+  }
+  if (o.pairs.size_px != o.model.input_size) {
+    return absl::InvalidArgumentError("pairs.size_px must equal model.input_size");
+  }
+  return absl::OkStatus();
+}
+
+struct Data {
+  std::unique_ptr<PairSource> source;
+  std::vector<FramePair> validation;
+};
+
+// Synthetic: generator on the fly + held-out normal-bin pairs. Folder: every tenth clip is
+// held out for validation, the rest trains.
+absl::StatusOr<Data> LoadData(const TrainOptions& o) {
+  Data d;
+  if (o.data == "synthetic") {
+    d.source = MakeSyntheticPairSource(o.pairs);
+    auto val = SyntheticValidationPairs(o.validation_pairs, o.pairs.size_px);
+    if (!val.ok()) return val.status();
+    d.validation = std::move(*val);
+    return d;
+  }
+  RealDataOptions ro;
+  ro.resize_width_px = ro.resize_height_px = o.pairs.size_px;
+  auto clips = LoadEchoFolder(o.data, ro);
+  if (!clips.ok()) return clips.status();
+  std::vector<LabeledClip> train, held;
+  for (size_t i = 0; i < clips->size(); ++i) ((i % 10 == 9) ? held : train).push_back((*clips)[i]);
+  if (held.empty()) held.push_back(train.back());
+  auto source = MakeClipPairSource(std::move(train), o.pairs);
+  if (!source.ok()) return source.status();
+  d.source = std::move(*source);
+  auto val = ClipValidationPairs(std::move(held), o.validation_pairs, o.pairs);
+  if (!val.ok()) return val.status();
+  d.validation = std::move(*val);
+  return d;
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const TrainOptions& o) {
+  return {{"model", ToJson(o.model)}, {"data", o.data}, {"seed", o.seed},
+          {"batch_size", o.batch_size}, {"steps", o.steps}, {"time_budget_min", o.time_budget_min},
+          {"calibration_steps", o.calibration_steps}, {"base_lr", o.schedule.base_lr},
+          {"warmup_steps", o.schedule.warmup_steps}, {"min_lr_ratio", o.schedule.min_lr_ratio},
+          {"weight_decay", o.weight_decay}, {"dice_weight", o.dice_weight},
+          {"augment", o.augment.enabled}, {"max_partner_offset", o.pairs.max_offset},
+          {"ed_es_probability", o.pairs.ed_es_probability},
+          {"difficulty_weights", o.pairs.difficulty_weights}, {"threads", o.threads},
+          {"device", o.device}, {"validation_pairs", o.validation_pairs},
+          {"fp16_checkpoint", o.fp16_checkpoint}, {"optimizer", "AdamW(0.9, 0.999), grad clip 1.0"},
+          {"schedule", "linear warm-up, cosine to min_lr_ratio"}};
+}
+
+absl::StatusOr<TrainSummary> Train(const TrainOptions& options) {
+  if (absl::Status s = CheckOptions(options); !s.ok()) return s;
+  try {
+    TrainRun run;
+    run.options = options;
+    const int threads = options.threads > 0 ? options.threads
+                                            : static_cast<int>(std::thread::hardware_concurrency());
+    at::set_num_threads(std::max(1, threads));
+    cv::setNumThreads(1);
+    run.device = (options.device != "cpu" && torch::cuda::is_available()) ? torch::Device(torch::kCUDA)
+                                                                         : torch::Device(torch::kCPU);
+    absl::StatusOr<Data> data = LoadData(options);
+    if (!data.ok()) return data.status();
+    run.training_data = data->source->Describe();
+    torch::manual_seed(options.seed);
+    run.model = BotmModel(options.model);
+    run.model->to(run.device);
+    run.optimizer = std::make_unique<torch::optim::AdamW>(
+        run.model->parameters(), torch::optim::AdamWOptions(options.schedule.base_lr)
+                                     .weight_decay(options.weight_decay));
+    run.total_steps = options.steps;
+    if (options.resume) {
+      absl::Status s = RestoreRun(run);
+      if (s.ok()) {
+        spdlog::info("resuming {} at step {} of {}", options.out_path, run.step, run.total_steps);
+      } else if (!absl::IsNotFound(s)) {
+        return s;
+      }
+    }
+    return TrainLoop(run, *data->source, data->validation);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("training failed: ", e.what()));
+  }
+}
+
+}  // namespace botm::train

@@ -1,0 +1,128 @@
+#include "core/train/trainer.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/model/internal/botm_model.h"
+#include "core/model/internal/checkpoint.h"
+#include "core/train/loss.h"
+#include "core/train/pair_source.h"
+#include "core/train/train_run.h"
+
+namespace botm::train {
+namespace {
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("botm_trainer_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  TrainOptions Small(const std::string& name) const {
+    TrainOptions o;
+    o.model.input_size = 64;
+    o.pairs.size_px = 64;
+    o.out_path = (dir_ / name).string();
+    o.batch_size = 2;
+    o.steps = 4;
+    o.threads = 1;
+    o.validation_pairs = 2;
+    o.validate_every_steps = 2;
+    o.checkpoint_every_steps = 0;
+    o.schedule.warmup_steps = 2;
+    o.progress = false;
+    return o;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(TrainerTest, SmokeRunWritesLoadableCheckpointWithCard) {
+  TrainOptions o = Small("smoke.pt");
+  o.steps = 3;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->steps_done, 3);
+  EXPECT_TRUE(std::isfinite(summary->last_loss));
+  EXPECT_GT(summary->last_loss, 0.0);
+  ASSERT_EQ(summary->validation_dice.size(), 4u);
+  ModelCard card;
+  auto model = LoadCheckpoint(o.out_path, &card);
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(card.name, "botm");
+  EXPECT_EQ(card.seed, o.seed);
+  EXPECT_EQ(card.training["steps_done"], 3);
+  EXPECT_NE(card.notes.find("not for clinical decisions"), std::string::npos);
+}
+
+TEST_F(TrainerTest, ResumeContinuesBitIdentically) {
+  TrainOptions full = Small("full.pt");
+  ASSERT_TRUE(Train(full).ok());
+  TrainOptions split = Small("split.pt");
+  split.stop_after_steps = 2;
+  auto first = Train(split);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->steps_done, 2);
+  split.stop_after_steps = 0;
+  auto second = Train(split);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->steps_done, 4);
+  ModelCard ca, cb;
+  auto a = LoadCheckpoint(full.out_path, &ca);
+  auto b = LoadCheckpoint(split.out_path, &cb);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto pa = (*a)->named_parameters(), pb = (*b)->named_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (const auto& item : pa) {
+    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+  }
+  EXPECT_EQ(ca.weights_sha256, cb.weights_sha256);
+}
+
+TEST_F(TrainerTest, SingleFrameAblationTrainsToo) {
+  TrainOptions o = Small("single.pt");
+  o.model.cross_frame = false;
+  o.steps = 2;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ModelCard card;
+  ASSERT_TRUE(LoadCheckpoint(o.out_path, &card).ok());
+  EXPECT_EQ(card.name, "botm-single-frame");
+  EXPECT_FALSE(card.config.cross_frame);
+}
+
+TEST(OverfitTest, LossFallsOnAFixedBatch) {
+  torch::manual_seed(3);
+  at::set_num_threads(1);
+  ModelConfig config;
+  config.input_size = 64;
+  BotmModel model(config);
+  PairSourceOptions po;
+  po.size_px = 64;
+  auto source = MakeSyntheticPairSource(po);
+  AugmentOptions no_aug;
+  no_aug.enabled = false;
+  auto batch = MakeBatch(*source, no_aug, 1, 0, 2);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  const PairTensors t = ToTensors(*batch, torch::kCPU);
+  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(2e-3));
+  double first = 0, last = 0;
+  for (int i = 0; i < 12; ++i) {
+    BotmOutput out = model->forward(t.a, t.b);
+    LossParts parts;
+    torch::Tensor loss = PairLoss(out.logits_a, t.labels_a, out.logits_b, t.labels_b, LossOptions(), &parts);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    (i == 0 ? first : last) = parts.total;
+  }
+  EXPECT_LT(last, 0.8 * first);
+}
+
+}  // namespace
+}  // namespace botm::train

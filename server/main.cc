@@ -14,6 +14,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/model/segmenter.h"
 #include "server/botm_server.h"
@@ -78,6 +80,11 @@ bool ParseDevice(const std::string& s, botm::Device* d) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "server/main.cc");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "botm-server [--flag=value ...] [--flagfile=PATH]\n"
       "Serves botm.v1.Segmentation over gRPC. Every flag has a working default; a config file "

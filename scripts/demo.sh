@@ -57,7 +57,9 @@ trap cleanup EXIT
 trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
 
 echo "demo: starting botm-server on ${address} with ${model} (log: ${log})"
-"${server_bin}" --host=127.0.0.1 --port="${port}" --metrics_port=0 --model="${model}" \
+# Passive OpenMP waiting: spinning intra-op threads slow LibTorch by 20x or more when the CPU
+# is shared with other work (measured: client/README.md). Override by exporting it.
+OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" "${server_bin}" --host=127.0.0.1 --port="${port}" --metrics_port=0 --model="${model}" \
   >"${log}" 2>&1 &
 server_pid=$!
 

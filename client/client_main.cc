@@ -95,6 +95,54 @@ int CountFailed(const StreamOutcome& outcome) {
   return failed;
 }
 
+// Returns a producer that pulls frames from `source`, keeps each image in `images` (for the
+// overlays) and puts it on the wire in `wire` encoding.
+FrameProducer SourceProducer(FrameSource* source, WireEncoding wire,
+                             std::vector<cv::Mat>* images) {
+  return [source, wire, images](botm::v1::Frame* frame) -> absl::StatusOr<bool> {
+    absl::StatusOr<std::optional<SourceFrame>> next = source->Next();
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return false;
+    images->push_back((*next)->image);
+    frame->set_timestamp_us((*next)->timestamp_us);
+    if (absl::Status s = FillFrame((*next)->image, wire, frame); !s.ok()) return s;
+    return true;
+  };
+}
+
+// Streams the source with a progress bar; fills context->latency_ms.
+absl::StatusOr<StreamOutcome> StreamWithProgress(const std::shared_ptr<grpc::Channel>& channel,
+                                                 const StreamOptions& options,
+                                                 const FrameProducer& producer,
+                                                 RunContext* context) {
+  ProgressBar::Options bar_options;
+  bar_options.unit = "frames";
+  bar_options.enabled = absl::GetFlag(FLAGS_progress);
+  ProgressBar bar("segmenting", std::max<int64_t>(context->source.num_frames, 0), bar_options);
+  int64_t done = 0;
+  auto on_result = [&](const botm::v1::FrameResult&, double latency_ms) {
+    context->latency_ms.push_back(latency_ms);
+    bar.Update(++done);
+  };
+  auto stub = botm::v1::Segmentation::NewStub(channel);
+  absl::StatusOr<StreamOutcome> outcome = RunStream(stub.get(), options, producer, on_result);
+  bar.Finish();
+  return outcome;
+}
+
+void PrintOutcome(const StreamOutcome& outcome, int failed, const std::string& out) {
+  std::printf("%lld frames in %.2f s (%.1f frames/s), %d failed\n",
+              static_cast<long long>(outcome.results_received), outcome.wall_seconds,
+              outcome.wall_seconds > 0 ? outcome.results_received / outcome.wall_seconds : 0.0,
+              failed);
+  if (outcome.summary.has_ejection_fraction()) {
+    std::printf("ejection fraction: %.1f %%\n", outcome.summary.ejection_fraction_pct());
+  }
+  std::printf("masks:    %s/masks/\noverlay:  %s/overlay.gif, %s/overlay/\n"
+              "summary:  %s/summary.json\n",
+              out.c_str(), out.c_str(), out.c_str(), out.c_str());
+}
+
 int RunStreamCommand() {
   const std::string input = absl::GetFlag(FLAGS_input);
   const std::string out = absl::GetFlag(FLAGS_out);
@@ -126,45 +174,16 @@ int RunStreamCommand() {
 
   std::vector<cv::Mat> images;
   const WireEncoding wire = frame_encoding == "raw" ? WireEncoding::kRaw : WireEncoding::kPng;
-  FrameSource* frames = source->get();
-  auto producer = [&](botm::v1::Frame* frame) -> absl::StatusOr<bool> {
-    absl::StatusOr<std::optional<SourceFrame>> next = frames->Next();
-    if (!next.ok()) return next.status();
-    if (!next->has_value()) return false;
-    images.push_back((*next)->image);
-    frame->set_timestamp_us((*next)->timestamp_us);
-    if (absl::Status s = FillFrame((*next)->image, wire, frame); !s.ok()) return s;
-    return true;
-  };
-  ProgressBar::Options bar_options;
-  bar_options.unit = "frames";
-  bar_options.enabled = absl::GetFlag(FLAGS_progress);
-  ProgressBar bar("segmenting", std::max<int64_t>(context.source.num_frames, 0), bar_options);
-  int64_t done = 0;
-  auto on_result = [&](const botm::v1::FrameResult&, double latency_ms) {
-    context.latency_ms.push_back(latency_ms);
-    bar.Update(++done);
-  };
-  auto stub = botm::v1::Segmentation::NewStub(*channel);
-  absl::StatusOr<StreamOutcome> outcome = RunStream(stub.get(), options, producer, on_result);
-  bar.Finish();
+  absl::StatusOr<StreamOutcome> outcome = StreamWithProgress(
+      *channel, options, SourceProducer(source->get(), wire, &images), &context);
   if (!outcome.ok()) return Fail(outcome.status());
-
   OutputOptions outputs;
   outputs.out_dir = out;
   if (absl::Status s = WriteStreamOutputs(outputs, images, *outcome, context); !s.ok()) {
     return Fail(s);
   }
   const int failed = CountFailed(*outcome);
-  std::printf("%lld frames in %.2f s (%.1f frames/s), %d failed\n",
-              static_cast<long long>(outcome->results_received), outcome->wall_seconds,
-              outcome->wall_seconds > 0 ? outcome->results_received / outcome->wall_seconds : 0.0,
-              failed);
-  if (outcome->summary.has_ejection_fraction()) {
-    std::printf("ejection fraction: %.1f %%\n", outcome->summary.ejection_fraction_pct());
-  }
-  std::printf("masks:    %s/masks/\noverlay:  %s/overlay.gif, %s/overlay/\nsummary:  %s/summary.json\n",
-              out.c_str(), out.c_str(), out.c_str(), out.c_str());
+  PrintOutcome(*outcome, failed, out);
   return failed > 0 ? 2 : 0;
 }
 

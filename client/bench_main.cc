@@ -4,6 +4,7 @@
 //              [--csv FILE] [--plot FILE]
 //   botm-bench --in_process --model PATH ...     (no gRPC: server/inference_engine.h)
 //   botm-bench --compare --server ADDR ...       (in-process, then served; prints the ratio)
+//   [--rounds R]: repeats the runs, alternating their order with --compare, and pools them
 //
 // With --compare, batch policy flags left at 0 take the server's values (GetModelInfo).
 // Exit codes: 0 when every run segmented frames without stream failures, 1 otherwise.
@@ -42,6 +43,7 @@ ABSL_FLAG(std::string, csv, "", "Write the report as CSV here");
 ABSL_FLAG(std::string, plot, "", "Write a latency CDF plot (PNG) here");
 ABSL_FLAG(bool, in_process, false, "Run the model in this process (no gRPC)");
 ABSL_FLAG(bool, compare, false, "In-process run, then served run; print the ratio");
+ABSL_FLAG(int, rounds, 1, "Repeat the run(s), alternating the order with --compare; pooled");
 ABSL_FLAG(std::string, model, "", "In-process: checkpoint (empty = shipped default)");
 ABSL_FLAG(int, instances, 0, "In-process model instances (0 = server's / 1)");
 ABSL_FLAG(int, max_batch_size, 0, "In-process max batch (0 = server's / engine default)");
@@ -81,8 +83,8 @@ auto WithProgress(const std::string& label, std::atomic<int64_t>* frames, Body b
   return result;
 }
 
-absl::StatusOr<BenchResult> InProcessRun(const BenchOptions& options, const BenchClips& clips,
-                                         const botm::v1::ModelInfo* served) {
+absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
+    const botm::v1::ModelInfo* served) {
   server::InferenceEngineOptions engine_options;
   engine_options.model_path = absl::GetFlag(FLAGS_model);
   engine_options.instances = absl::GetFlag(FLAGS_instances);
@@ -107,11 +109,25 @@ absl::StatusOr<BenchResult> InProcessRun(const BenchOptions& options, const Benc
     std::fprintf(stderr, "warning: in-process weights differ from the server's (sha256 %.12s)\n",
                  served->weights_sha256().c_str());
   }
+  return engine;
+}
+
+absl::StatusOr<BenchResult> InProcessRun(server::InferenceEngine* engine,
+                                         const BenchOptions& options, const BenchClips& clips) {
   std::atomic<int64_t> frames{0};
   BenchOptions run_options = options;
   run_options.frames_done = &frames;
   return WithProgress("in-process", &frames,
-                      [&] { return RunInProcessBench(engine->get(), run_options, clips); });
+                      [&] { return RunInProcessBench(engine, run_options, clips); });
+}
+
+// Adds one round's run to the mode's total (wall times add up, samples are pooled).
+void Accumulate(const BenchResult& run, BenchResult* total) {
+  total->mode = run.mode;
+  total->streams = run.streams;
+  total->target_fps = run.target_fps;
+  total->wall_seconds += run.wall_seconds;
+  MergeInto(run, total);
 }
 
 absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& channel,
@@ -173,16 +189,32 @@ int Main() {
     if (!info.ok()) return Fail(info.status());
     served_info = *info;
   }
-  std::vector<BenchResult> runs;
+  std::unique_ptr<server::InferenceEngine> engine;
   if (!served || compare) {
-    auto run = InProcessRun(options, *clips, compare ? &served_info : nullptr);
-    if (!run.ok()) return Fail(run.status());
-    runs.push_back(*std::move(run));
+    auto created = CreateEngine(compare ? &served_info : nullptr);
+    if (!created.ok()) return Fail(created.status());
+    engine = *std::move(created);
   }
-  if (served) {
-    auto run = ServedRun(channel, options, *clips);
-    if (!run.ok()) return Fail(run.status());
-    runs.push_back(*std::move(run));
+  // runs[0]: in-process (when it runs), runs[1]: served; rounds alternate the order so that
+  // load drifting during a run affects both modes alike.
+  std::vector<BenchResult> totals(2);
+  for (int round = 0; round < std::max(1, absl::GetFlag(FLAGS_rounds)); ++round) {
+    for (int k = 0; k < 2; ++k) {
+      const bool in_process_turn = (k == 0) == (round % 2 == 0);
+      if (in_process_turn && engine != nullptr) {
+        auto run = InProcessRun(engine.get(), options, *clips);
+        if (!run.ok()) return Fail(run.status());
+        Accumulate(*run, &totals[0]);
+      } else if (!in_process_turn && served) {
+        auto run = ServedRun(channel, options, *clips);
+        if (!run.ok()) return Fail(run.status());
+        Accumulate(*run, &totals[1]);
+      }
+    }
+  }
+  std::vector<BenchResult> runs;
+  for (BenchResult& total : totals) {
+    if (!total.mode.empty()) runs.push_back(std::move(total));
   }
   if (absl::Status s = Report(runs); !s.ok()) return Fail(s);
   for (const BenchResult& run : runs) {

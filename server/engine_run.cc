@@ -1,6 +1,8 @@
 // InferenceEngine::RunBatch: one Encode() for every runnable frame of the batch, partner
 // chaining per stream, one Decode(), then the callbacks in per-stream order.
+#include <functional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/engine_stream.h"
@@ -9,20 +11,68 @@
 namespace botm::server {
 namespace {
 
-struct Answer {
-  std::unique_ptr<FrameJob> job;
-  FrameJobResult result;
-  int request = -1;  // index into the decode requests, or -1 when answered without decoding
-};
+// The answers of a batch in delivery order, and the decode requests some of them wait for.
+class Plan {
+ public:
+  struct Answer {
+    std::unique_ptr<FrameJob> job;
+    FrameJobResult result;
+    int request = -1;  // index into requests(), or -1 when answered without decoding
+  };
 
-Answer MakeAnswer(std::unique_ptr<FrameJob> job, absl::Status status, double queue_ms) {
-  Answer a;
-  a.result.frame_index = job->frame_index;
-  a.result.status = std::move(status);
-  a.result.queue_ms = queue_ms;
-  a.job = std::move(job);
-  return a;
-}
+  void Answer(std::unique_ptr<FrameJob> job, absl::Status status, double queue_ms,
+              bool dropped = false) {
+    struct Answer a;
+    a.result.frame_index = job->frame_index;
+    a.result.status = std::move(status);
+    a.result.queue_ms = queue_ms;
+    a.result.dropped = dropped;
+    a.job = std::move(job);
+    answers_.push_back(std::move(a));
+  }
+  void Decode(EncodedFramePtr self, EncodedFramePtr partner, std::unique_ptr<FrameJob> job,
+              double queue_ms) {
+    Answer(std::move(job), absl::OkStatus(), queue_ms);
+    answers_.back().request = static_cast<int>(requests_.size());
+    requests_.push_back({std::move(self), std::move(partner)});
+  }
+  // Chains one encoded frame into its stream: kPrevious decodes it with the previous frame;
+  // kNext decodes the held frame with it and holds it.
+  void Chain(EngineStream& s, EncodedFramePtr enc, std::unique_ptr<FrameJob> job,
+             double queue_ms) {
+    if (s.options.pairing != Segmenter::Pairing::kNext) {
+      Decode(enc, s.last, std::move(job), queue_ms);
+      s.last = std::move(enc);
+      return;
+    }
+    if (s.held != nullptr) {
+      Decode(s.held_encoded, enc, std::move(s.held), s.held_queue_ms);
+      s.last = s.held_encoded;
+    }
+    s.held = std::move(job);
+    s.held_encoded = std::move(enc);
+    s.held_queue_ms = queue_ms;
+  }
+  // kNext: decodes the held last frame with its predecessor (itself when alone).
+  void Flush(EngineStream& s) {
+    if (s.held == nullptr) return;
+    Decode(s.held_encoded, s.last, std::move(s.held), s.held_queue_ms);
+    s.held_encoded.reset();
+  }
+  // A cancelled stream's held frame is answered Cancelled.
+  void DropHeld(EngineStream& s) {
+    if (s.held == nullptr) return;
+    Answer(std::move(s.held), absl::CancelledError("stream cancelled"), s.held_queue_ms);
+    s.held_encoded.reset();
+  }
+
+  std::vector<DecodeRequest>& requests() { return requests_; }
+  std::vector<struct Answer>& answers() { return answers_; }
+
+ private:
+  std::vector<struct Answer> answers_;
+  std::vector<DecodeRequest> requests_;
+};
 
 // Encodes the batch's images; on a batch failure retries one by one so that one bad image
 // fails only itself.
@@ -46,99 +96,19 @@ void EncodeAll(Segmenter& model, const std::vector<cv::Mat>& images,
   }
 }
 
-}  // namespace
-
-void InferenceEngine::RunBatch(Batch* batch) {
-  std::vector<cv::Mat> images;
-  for (const auto& item : batch->items) {
-    if (item.kind == ItemKind::kRun) images.push_back(item.job->image);
-  }
-  const absl::Time t0 = absl::Now();
-  std::vector<absl::StatusOr<EncodedFramePtr>> encoded;
-  EncodeAll(*model_, images, &encoded);
-
-  std::vector<Answer> answers;
-  std::vector<DecodeRequest> requests;
-  auto decode = [&](EncodedFramePtr self, EncodedFramePtr partner,
-                    std::unique_ptr<FrameJob> job, double queue_ms) {
-    answers.push_back(MakeAnswer(std::move(job), absl::OkStatus(), queue_ms));
-    answers.back().request = static_cast<int>(requests.size());
-    requests.push_back({std::move(self), std::move(partner)});
-  };
-  size_t next_image = 0;
-  for (auto& item : batch->items) {
-    EngineStream& s = *item.stream;
-    const bool next_mode = s.options.pairing == Segmenter::Pairing::kNext;
-    switch (item.kind) {
-      case ItemKind::kDropped: {
-        answers.push_back(MakeAnswer(std::move(item.job), absl::OkStatus(), item.queue_ms));
-        answers.back().result.dropped = true;
-        break;
-      }
-      case ItemKind::kExpired:
-        answers.push_back(MakeAnswer(std::move(item.job),
-                                     absl::DeadlineExceededError("frame deadline passed "
-                                                                 "before it could run"),
-                                     item.queue_ms));
-        break;
-      case ItemKind::kCancelled:
-        answers.push_back(MakeAnswer(std::move(item.job),
-                                     absl::CancelledError("stream cancelled"), item.queue_ms));
-        break;
-      case ItemKind::kMarker:
-        if (next_mode && s.held != nullptr) {
-          decode(s.held_encoded, s.last, std::move(s.held), s.held_queue_ms);
-          s.held_encoded.reset();
-        }
-        answers.push_back(MakeAnswer(std::move(item.job), absl::OkStatus(), item.queue_ms));
-        break;
-      case ItemKind::kRun: {
-        absl::StatusOr<EncodedFramePtr>& enc = encoded[next_image++];
-        if (!enc.ok()) {
-          answers.push_back(MakeAnswer(std::move(item.job), enc.status(), item.queue_ms));
-          break;
-        }
-        if (!next_mode) {
-          decode(*enc, s.last, std::move(item.job), item.queue_ms);
-          s.last = *enc;
-          break;
-        }
-        if (s.held != nullptr) {
-          decode(s.held_encoded, *enc, std::move(s.held), s.held_queue_ms);
-          s.last = s.held_encoded;
-        }
-        s.held = std::move(item.job);
-        s.held_encoded = *enc;
-        s.held_queue_ms = item.queue_ms;
-        break;
-      }
-    }
-  }
-  for (size_t i = 0; i < batch->streams.size(); ++i) {
-    EngineStream& s = *batch->streams[i];
-    if (batch->cancelled[i] && s.held != nullptr) {
-      answers.push_back(MakeAnswer(std::move(s.held), absl::CancelledError("stream cancelled"),
-                                   s.held_queue_ms));
-      s.held_encoded.reset();
-    }
-  }
-
+// Runs the plan's decode requests, then invokes every callback in plan order. `ran` frames
+// were encoded; `accounted(ran, seconds)` runs before the first callback.
+void DecodeAndDeliver(Segmenter& model, Plan* plan, int ran, absl::Time t0,
+                      const std::function<void(int, double)>& accounted) {
   absl::StatusOr<std::vector<FrameOutput>> outputs = std::vector<FrameOutput>();
-  if (!requests.empty()) outputs = model_->Decode(requests);
-  if (outputs.ok() && outputs->size() != requests.size()) {
+  if (!plan->requests().empty()) outputs = model.Decode(plan->requests());
+  if (outputs.ok() && outputs->size() != plan->requests().size()) {
     outputs = absl::InternalError("engine: decoder returned a wrong number of outputs");
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - t0);
-  const int ran = static_cast<int>(images.size());
   const double share_ms = ran > 0 ? 1e3 * seconds / ran : 0.0;
-  if (ran > 0 && options_.on_batch) options_.on_batch(ran, seconds);
-  if (ran > 0) {  // counted before the callbacks, so a callback sees its own frame counted
-    absl::MutexLock lock(&mu_);
-    stats_.frames_run += ran;
-    ++stats_.batches_run;
-  }
-
-  for (Answer& a : answers) {
+  accounted(ran, seconds);
+  for (auto& a : plan->answers()) {
     if (a.request >= 0) {
       a.result.batch_size = ran;
       a.result.inference_ms = share_ms;
@@ -154,4 +124,61 @@ void InferenceEngine::RunBatch(Batch* batch) {
   }
 }
 
+}  // namespace
+
+void InferenceEngine::RunBatch(Batch* batch) {
+  std::vector<cv::Mat> images;
+  for (const auto& item : batch->items) {
+    if (item.kind == ItemKind::kRun) images.push_back(item.job->image);
+  }
+  const absl::Time t0 = absl::Now();
+  std::vector<absl::StatusOr<EncodedFramePtr>> encoded;
+  EncodeAll(*model_, images, &encoded);
+
+  Plan plan;
+  size_t next_image = 0;
+  for (auto& item : batch->items) {
+    EngineStream& s = *item.stream;
+    switch (item.kind) {
+      case ItemKind::kDropped:
+        plan.Answer(std::move(item.job), absl::OkStatus(), item.queue_ms, /*dropped=*/true);
+        break;
+      case ItemKind::kExpired:
+        plan.Answer(std::move(item.job),
+                    absl::DeadlineExceededError("frame deadline passed before it could run"),
+                    item.queue_ms);
+        break;
+      case ItemKind::kCancelled:
+        plan.Answer(std::move(item.job), absl::CancelledError("stream cancelled"),
+                    item.queue_ms);
+        break;
+      case ItemKind::kMarker:
+        if (s.options.pairing == Segmenter::Pairing::kNext) plan.Flush(s);
+        plan.Answer(std::move(item.job), absl::OkStatus(), item.queue_ms);
+        break;
+      case ItemKind::kRun: {
+        absl::StatusOr<EncodedFramePtr>& enc = encoded[next_image++];
+        if (enc.ok()) {
+          plan.Chain(s, *std::move(enc), std::move(item.job), item.queue_ms);
+        } else {
+          plan.Answer(std::move(item.job), enc.status(), item.queue_ms);
+        }
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < batch->streams.size(); ++i) {
+    if (batch->cancelled[i]) plan.DropHeld(*batch->streams[i]);
+  }
+  DecodeAndDeliver(*model_, &plan, static_cast<int>(images.size()), t0,
+                   [this](int ran, double seconds) {
+                     if (ran == 0) return;
+                     if (options_.on_batch) options_.on_batch(ran, seconds);
+                     absl::MutexLock lock(&mu_);  // counted before the callbacks run
+                     stats_.frames_run += ran;
+                     ++stats_.batches_run;
+                   });
+}
+
 }  // namespace botm::server
+

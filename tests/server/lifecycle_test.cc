@@ -110,8 +110,8 @@ TEST(LifecycleTest, LoadAboveCapacityIsRefusedWithRetryHint) {
   while (first->Read(&resp)) {
   }
   EXPECT_TRUE(first->Finish().ok());
-  EXPECT_GE(testing::MetricValue(server->metrics().Serialize(),
-                                 "botm_streams_total{outcome=\"rejected\"}"),
+  EXPECT_GE(testing::WaitForMetric([&] { return server->metrics().Serialize(); },
+                                   "botm_streams_total{outcome=\"rejected\"}", 1.0),
             1.0);
 }
 

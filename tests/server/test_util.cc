@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -150,6 +151,17 @@ double MetricValue(const std::string& exposition, const std::string& series) {
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   }
   return -1.0;
+}
+
+double WaitForMetric(const std::function<std::string()>& scrape, const std::string& series,
+                     double value, bool exact) {
+  double v = -1;
+  for (int i = 0; i < 200; ++i) {
+    v = MetricValue(scrape(), series);
+    if (exact ? v == value : v >= value) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return v;
 }
 
 cv::Mat DecodeMask(const v1::Mask& mask) {

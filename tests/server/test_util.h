@@ -3,6 +3,7 @@
 #ifndef BOTM_TESTS_SERVER_TEST_UTIL_H_
 #define BOTM_TESTS_SERVER_TEST_UTIL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ std::string HttpGet(int port, const std::string& path);
 
 // The value of a sample line `name{labels} value` (labels exactly as printed), or -1.
 double MetricValue(const std::string& exposition, const std::string& series);
+
+// Polls `scrape` (an exposition) until `series` reaches at least `min_value` (or, with
+// exact, equals it) or 10 s pass; returns the last value. Stream counters move in OnDone,
+// just after the client has seen the final status.
+double WaitForMetric(const std::function<std::string()>& scrape, const std::string& series,
+                     double value, bool exact = false);
 
 // Decodes a FrameResult's mask (PNG or RLE).
 cv::Mat DecodeMask(const v1::Mask& mask);

@@ -2,6 +2,11 @@
 # Builds botm-server and server_test with ThreadSanitizer (build-tsan) and AddressSanitizer +
 # UBSan (build-asan), then runs server_test under each. For CI or manual runs; slow.
 #
+# Caveat (measured 2026-11-25): Debian's absl, gRPC and LibTorch are not TSan-instrumented, so
+# TSan cannot see absl::Mutex or gRPC's internal synchronisation and reports many races that
+# are not ours; treat its output as leads, not verdicts. ASan/UBSan work with uninstrumented
+# libraries.
+#
 # Usage: scripts/sanitize-server.sh [thread|address]...   (default: both)
 #        JOBS=N to change the build parallelism (default 1); BOTM_CMAKE_ARGS adds CMake args.
 set -euo pipefail

@@ -94,6 +94,19 @@ TrainSummary Summarise(const TrainRun& run, const LoopClock& clock, std::vector<
   s.last_loss = clock.MeanLoss();
   s.validation_dice = std::move(dice);
   s.history = run.history;
+  // An invocation without steps (e.g. re-saving as fp16) keeps the run's last logged values.
+  if (clock.steps_here == 0) {
+    for (auto it = run.history.rbegin(); it != run.history.rend(); ++it) {
+      if (s.validation_dice.empty() && it->contains("val_dice")) {
+        s.validation_dice = (*it)["val_dice"].get<std::vector<double>>();
+      }
+      if (s.last_loss == 0 && it->contains("loss")) s.last_loss = (*it)["loss"].get<double>();
+      if (it->contains("images_per_s")) {
+        s.images_per_s = (*it)["images_per_s"].get<double>();
+        break;
+      }
+    }
+  }
   return s;
 }
 
@@ -164,6 +177,7 @@ absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,
   if (!validated && o.validation_pairs > 0) {
     dice = Validate(run, val, o.batch_size);
     run.history.push_back({{"step", run.step}, {"loss", clock.MeanLoss()}, {"lr", lr},
+                           {"images_per_s", Summarise(run, clock, {}).images_per_s},
                            {"wall_s", RunWall(run, clock)}, {"val_dice", dice}});
   }
   TrainSummary summary = Summarise(run, clock, dice);

@@ -34,18 +34,20 @@ run_ctest() {
 }
 
 smoke_train() {
-  "$build_dir/core/train/botm-train" --steps 3 --batch_size 2 --threads 2 \
-    --out "$smoke_dir/smoke.pt" --validate_every 0 &&
+  "$build_dir/core/train/botm-train" --steps 3 --batch_size 2 --warmup_steps 1 \
+    --validate_every 0 --validation_pairs 2 --progress=false --out "$smoke_dir/smoke.pt" &&
   test -s "$smoke_dir/smoke.pt" && test -s "$smoke_dir/smoke.json"
 }
 
 smoke_eval() {
-  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 1 --frames 8 \
-    --out "$smoke_dir/eval" && test -s "$smoke_dir/eval/report.json"
+  "$build_dir/core/train/botm-eval" --model "$smoke_dir/smoke.pt" --bins normal \
+    --clips_per_bin 1 --max_frames 8 --progress=false --out_dir "$smoke_dir/eval" &&
+  test -s "$smoke_dir/eval/report.json" && test -s "$smoke_dir/eval/report.md"
 }
 
 smoke_demo() {
-  BOTM_BUILD_DIR="$build_dir" bash scripts/demo.sh "$smoke_dir/demo"
+  bash scripts/demo.sh "$build_dir" --out "$smoke_dir/demo" &&
+  test -s "$smoke_dir/demo/summary.json" && test -s "$smoke_dir/demo/overlay.gif"
 }
 
 stage ctest run_ctest

@@ -58,5 +58,5 @@ stage helm bash scripts/check-helm.sh
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed stages: ${failed_names[*]}"; fi
-echo "test stages: $passed passed, $failed failed"
+echo "stages: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -102,9 +102,8 @@ absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
   auto engine = server::InferenceEngine::Create(engine_options);
   if (!engine.ok()) return engine.status();
   std::fprintf(stderr, "in-process: model %s (sha256 %.12s), %d instances, max batch %d\n",
-               (*engine)->model_info().name.c_str(),
-               (*engine)->model_info().weights_sha256.c_str(), engine_options.instances,
-               engine_options.max_batch_size);
+               (*engine)->model_info().name.c_str(), (*engine)->model_info().weights_sha256.c_str(),
+               engine_options.instances, engine_options.max_batch_size);
   if (served != nullptr && served->weights_sha256() != (*engine)->model_info().weights_sha256) {
     std::fprintf(stderr, "warning: in-process weights differ from the server's (sha256 %.12s)\n",
                  served->weights_sha256().c_str());
@@ -220,8 +219,9 @@ int Main() {
   for (const BenchResult& run : runs) {
     for (const std::string& error : run.errors) {
       if (error.find("RESOURCE_EXHAUSTED") != std::string::npos) {
-        std::fprintf(stderr, "hint: the server's admission control refused streams; for "
-                             "saturation runs start botm-server with --admission_load_factor=0\n");
+        std::fprintf(stderr,
+                     "hint: the server's admission control refused streams; for "
+                     "saturation runs start botm-server with --admission_load_factor=0\n");
         break;
       }
     }

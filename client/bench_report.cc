@@ -11,13 +11,13 @@ namespace {
 using Getter = std::function<double(const FrameSample&)>;
 
 const std::vector<Getter>& PhaseGetters() {
-  static const auto* getters = new std::vector<Getter>{
-      [](const FrameSample& s) { return s.client_ms; },
-      [](const FrameSample& s) { return s.server_total_ms; },
-      [](const FrameSample& s) { return s.decode_ms; },
-      [](const FrameSample& s) { return s.queue_ms; },
-      [](const FrameSample& s) { return s.inference_ms; },
-      [](const FrameSample& s) { return s.encode_ms; }};
+  static const auto* getters =
+      new std::vector<Getter>{[](const FrameSample& s) { return s.client_ms; },
+                              [](const FrameSample& s) { return s.server_total_ms; },
+                              [](const FrameSample& s) { return s.decode_ms; },
+                              [](const FrameSample& s) { return s.queue_ms; },
+                              [](const FrameSample& s) { return s.inference_ms; },
+                              [](const FrameSample& s) { return s.encode_ms; }};
   return *getters;
 }
 
@@ -58,23 +58,21 @@ std::string FormatTable(const std::vector<BenchResult>& runs) {
   std::string out;
   const std::vector<std::string> names = PhaseNames();
   for (const BenchResult& run : runs) {
-    absl::StrAppendFormat(&out,
-                          "== %s: %d streams @ %s, %.2f s\n"
-                          "   throughput %.2f frames/s  ok %d  dropped %d  failed %d  "
-                          "streams failed %d  mean batch %.2f\n",
-                          run.mode, run.streams,
-                          run.target_fps > 0 ? absl::StrFormat("%.1f fps", run.target_fps)
-                                             : std::string("max rate"),
-                          run.wall_seconds, run.throughput_fps(), run.frames_ok,
-                          run.frames_dropped, run.frames_failed, run.streams_failed,
-                          MeanBatch(run));
-    absl::StrAppendFormat(&out, "   %-13s %9s %9s %9s %9s\n", "latency (ms)", "p50", "p90",
-                          "p99", "mean");
+    absl::StrAppendFormat(
+        &out,
+        "== %s: %d streams @ %s, %.2f s\n"
+        "   throughput %.2f frames/s  ok %d  dropped %d  failed %d  "
+        "streams failed %d  mean batch %.2f\n",
+        run.mode, run.streams,
+        run.target_fps > 0 ? absl::StrFormat("%.1f fps", run.target_fps) : std::string("max rate"),
+        run.wall_seconds, run.throughput_fps(), run.frames_ok, run.frames_dropped,
+        run.frames_failed, run.streams_failed, MeanBatch(run));
+    absl::StrAppendFormat(&out, "   %-13s %9s %9s %9s %9s\n", "latency (ms)", "p50", "p90", "p99",
+                          "mean");
     const std::vector<LatencySummary> phases = PhaseSummaries(run);
     for (size_t i = 0; i < phases.size(); ++i) {
-      absl::StrAppendFormat(&out, "   %-13s %9.2f %9.2f %9.2f %9.2f\n", names[i],
-                            phases[i].p50_ms, phases[i].p90_ms, phases[i].p99_ms,
-                            phases[i].mean_ms);
+      absl::StrAppendFormat(&out, "   %-13s %9.2f %9.2f %9.2f %9.2f\n", names[i], phases[i].p50_ms,
+                            phases[i].p90_ms, phases[i].p99_ms, phases[i].mean_ms);
     }
     for (const std::string& error : run.errors) absl::StrAppend(&out, "   error: ", error, "\n");
   }
@@ -98,8 +96,7 @@ std::string FormatCsv(const std::vector<BenchResult>& runs) {
                           run.frames_dropped, run.frames_failed, run.streams_failed,
                           run.throughput_fps());
     for (const LatencySummary& p : PhaseSummaries(run)) {
-      absl::StrAppendFormat(&out, ",%.3f,%.3f,%.3f,%.3f", p.p50_ms, p.p90_ms, p.p99_ms,
-                            p.mean_ms);
+      absl::StrAppendFormat(&out, ",%.3f,%.3f,%.3f,%.3f", p.p50_ms, p.p90_ms, p.p99_ms, p.mean_ms);
     }
     out += "\n";
   }
@@ -117,14 +114,18 @@ nlohmann::json FormatJson(const std::vector<BenchResult>& runs) {
                            {"p99_ms", phases[i].p99_ms}, {"mean_ms", phases[i].mean_ms},
                            {"max_ms", phases[i].max_ms}, {"count", phases[i].count}};
     }
-    json_runs.push_back({{"mode", run.mode}, {"streams", run.streams},
-                         {"target_fps", run.target_fps}, {"wall_s", run.wall_seconds},
-                         {"frames_sent", run.frames_sent}, {"frames_ok", run.frames_ok},
+    json_runs.push_back({{"mode", run.mode},
+                         {"streams", run.streams},
+                         {"target_fps", run.target_fps},
+                         {"wall_s", run.wall_seconds},
+                         {"frames_sent", run.frames_sent},
+                         {"frames_ok", run.frames_ok},
                          {"frames_dropped", run.frames_dropped},
                          {"frames_failed", run.frames_failed},
                          {"streams_failed", run.streams_failed},
                          {"throughput_fps", run.throughput_fps()},
-                         {"mean_batch_size", MeanBatch(run)}, {"latency", latency},
+                         {"mean_batch_size", MeanBatch(run)},
+                         {"latency", latency},
                          {"errors", run.errors}});
   }
   nlohmann::json out = {{"runs", json_runs}};

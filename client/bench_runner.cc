@@ -63,15 +63,13 @@ BenchResult RunOneServedStream(botm::v1::Segmentation::StubInterface* stub,
       ++result.frames_dropped;
     } else if (r.has_error()) {
       ++result.frames_failed;
-      AddError(absl::StrCat("frame error ", r.error().code(), ": ", r.error().message()),
-               &result);
+      AddError(absl::StrCat("frame error ", r.error().code(), ": ", r.error().message()), &result);
     } else {
       ++result.frames_ok;
       result.samples.push_back(SampleOf(r, latency_ms));
     }
   };
-  absl::StatusOr<StreamOutcome> outcome =
-      RunStream(stub, stream_options, producer, on_result);
+  absl::StatusOr<StreamOutcome> outcome = RunStream(stub, stream_options, producer, on_result);
   if (!outcome.ok()) {
     ++result.streams_failed;
     AddError(outcome.status().ToString(), &result);

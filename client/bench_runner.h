@@ -51,12 +51,12 @@ struct BenchResult {
   std::string mode;  // "served" or "in_process"
   int streams = 0;
   double target_fps = 0;
-  double wall_seconds = 0;      // first send to last result
+  double wall_seconds = 0;  // first send to last result
   int64_t frames_sent = 0;
   int64_t frames_ok = 0;
-  int64_t frames_dropped = 0;   // answered as dropped (latest-only)
-  int64_t frames_failed = 0;    // answered with an error or refused
-  int64_t streams_failed = 0;   // streams that ended with a non-OK status
+  int64_t frames_dropped = 0;       // answered as dropped (latest-only)
+  int64_t frames_failed = 0;        // answered with an error or refused
+  int64_t streams_failed = 0;       // streams that ended with a non-OK status
   std::vector<std::string> errors;  // the first few distinct error messages
   std::vector<FrameSample> samples;
   double throughput_fps() const {

@@ -15,11 +15,16 @@ namespace {
 
 const char* StateName(grpc_connectivity_state state) {
   switch (state) {
-    case GRPC_CHANNEL_IDLE: return "IDLE";
-    case GRPC_CHANNEL_CONNECTING: return "CONNECTING";
-    case GRPC_CHANNEL_READY: return "READY";
-    case GRPC_CHANNEL_TRANSIENT_FAILURE: return "TRANSIENT_FAILURE";
-    case GRPC_CHANNEL_SHUTDOWN: return "SHUTDOWN";
+    case GRPC_CHANNEL_IDLE:
+      return "IDLE";
+    case GRPC_CHANNEL_CONNECTING:
+      return "CONNECTING";
+    case GRPC_CHANNEL_READY:
+      return "READY";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE:
+      return "TRANSIENT_FAILURE";
+    case GRPC_CHANNEL_SHUTDOWN:
+      return "SHUTDOWN";
   }
   return "UNKNOWN";
 }
@@ -64,21 +69,19 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const ChannelOptions& options) {
   if (options.address.empty()) return absl::InvalidArgumentError("empty server address");
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      MakeCredentials(options);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = MakeCredentials(options);
   if (!credentials.ok()) return credentials.status();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   args.SetMaxSendMessageSize(options.max_receive_message_bytes);
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(options.address, *credentials, args);
-  const auto deadline = std::chrono::system_clock::now() +
-                        std::chrono::milliseconds(options.connect_timeout_ms);
+  const auto deadline =
+      std::chrono::system_clock::now() + std::chrono::milliseconds(options.connect_timeout_ms);
   if (!channel->WaitForConnected(deadline)) {
     return absl::UnavailableError(absl::StrCat(
-        "cannot connect to server at ", options.address, " within ",
-        options.connect_timeout_ms, " ms (channel state ",
-        StateName(channel->GetState(false)), ")"));
+        "cannot connect to server at ", options.address, " within ", options.connect_timeout_ms,
+        " ms (channel state ", StateName(channel->GetState(false)), ")"));
   }
   return channel;
 }

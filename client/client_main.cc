@@ -67,8 +67,8 @@ absl::StatusOr<botm::v1::StreamConfig> ConfigFlags(const SourceInfo& source) {
   const std::string pairing = absl::GetFlag(FLAGS_pairing);
   const std::string masks = absl::GetFlag(FLAGS_mask_encoding);
   if (pairing != "previous" && pairing != "next") {
-    return absl::InvalidArgumentError(absl::StrCat("--pairing must be previous or next, not '",
-                                                   pairing, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--pairing must be previous or next, not '", pairing, "'"));
   }
   if (masks != "png" && masks != "rle") {
     return absl::InvalidArgumentError(
@@ -97,8 +97,7 @@ int CountFailed(const StreamOutcome& outcome) {
 
 // Returns a producer that pulls frames from `source`, keeps each image in `images` (for the
 // overlays) and puts it on the wire in `wire` encoding.
-FrameProducer SourceProducer(FrameSource* source, WireEncoding wire,
-                             std::vector<cv::Mat>* images) {
+FrameProducer SourceProducer(FrameSource* source, WireEncoding wire, std::vector<cv::Mat>* images) {
   return [source, wire, images](botm::v1::Frame* frame) -> absl::StatusOr<bool> {
     absl::StatusOr<std::optional<SourceFrame>> next = source->Next();
     if (!next.ok()) return next.status();
@@ -138,9 +137,10 @@ void PrintOutcome(const StreamOutcome& outcome, int failed, const std::string& o
   if (outcome.summary.has_ejection_fraction()) {
     std::printf("ejection fraction: %.1f %%\n", outcome.summary.ejection_fraction_pct());
   }
-  std::printf("masks:    %s/masks/\noverlay:  %s/overlay.gif, %s/overlay/\n"
-              "summary:  %s/summary.json\n",
-              out.c_str(), out.c_str(), out.c_str(), out.c_str());
+  std::printf(
+      "masks:    %s/masks/\noverlay:  %s/overlay.gif, %s/overlay/\n"
+      "summary:  %s/summary.json\n",
+      out.c_str(), out.c_str(), out.c_str(), out.c_str());
 }
 
 int RunStreamCommand() {
@@ -174,8 +174,8 @@ int RunStreamCommand() {
 
   std::vector<cv::Mat> images;
   const WireEncoding wire = frame_encoding == "raw" ? WireEncoding::kRaw : WireEncoding::kPng;
-  absl::StatusOr<StreamOutcome> outcome = StreamWithProgress(
-      *channel, options, SourceProducer(source->get(), wire, &images), &context);
+  absl::StatusOr<StreamOutcome> outcome =
+      StreamWithProgress(*channel, options, SourceProducer(source->get(), wire, &images), &context);
   if (!outcome.ok()) return Fail(outcome.status());
   OutputOptions outputs;
   outputs.out_dir = out;
@@ -190,8 +190,8 @@ int RunStreamCommand() {
 int RunHealthCommand() {
   auto channel = Connect(ChannelFlags());
   if (!channel.ok()) return Fail(channel.status());
-  absl::StatusOr<std::string> status = CheckHealth(*channel, absl::GetFlag(FLAGS_service),
-                                                   absl::GetFlag(FLAGS_timeout_ms));
+  absl::StatusOr<std::string> status =
+      CheckHealth(*channel, absl::GetFlag(FLAGS_service), absl::GetFlag(FLAGS_timeout_ms));
   if (!status.ok()) return Fail(status.status());
   std::printf("%s\n", status->c_str());
   return *status == "SERVING" ? 0 : 1;
@@ -210,8 +210,7 @@ int RunInfoCommand() {
 }  // namespace botm::client
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "botm-client stream|health|info --server ADDR [flags]; see --help");
+  absl::SetProgramUsageMessage("botm-client stream|health|info --server ADDR [flags]; see --help");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() == 2 ? args[1] : "";
   if (command == "stream") return botm::client::RunStreamCommand();

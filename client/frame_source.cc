@@ -56,8 +56,7 @@ class SyntheticSource : public FrameSource {
 
 class FolderSource : public FrameSource {
  public:
-  FolderSource(std::string folder, std::vector<std::string> files)
-      : files_(std::move(files)) {
+  FolderSource(std::string folder, std::vector<std::string> files) : files_(std::move(files)) {
     info_.description = absl::StrCat("folder ", folder, " (", files_.size(), " images)");
     info_.num_frames = static_cast<int64_t>(files_.size());
   }
@@ -141,8 +140,8 @@ absl::StatusOr<std::unique_ptr<FrameSource>> OpenFolder(const std::string& folde
         absl::StrCat("cannot list folder '", folder, "': ", error.message()));
   }
   if (files.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "folder '", folder, "' holds no images (.png .jpg .jpeg .bmp .tif .tiff)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("folder '", folder, "' holds no images (.png .jpg .jpeg .bmp .tif .tiff)"));
   }
   std::sort(files.begin(), files.end());
   return std::make_unique<FolderSource>(folder, std::move(files));
@@ -165,9 +164,11 @@ absl::StatusOr<std::unique_ptr<FrameSource>> OpenVideo(const std::string& path) 
     opened = false;
   }
   if (!opened) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot open '", path, "' as a video or image folder (OpenCV video backends in this "
-        "build: ", VideoBackends(), "; MJPG .avi always works)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot open '", path,
+                     "' as a video or image folder (OpenCV video backends in this "
+                     "build: ",
+                     VideoBackends(), "; MJPG .avi always works)"));
   }
   return std::make_unique<VideoSource>(path, std::move(capture));
 }

@@ -24,10 +24,10 @@ struct SourceFrame {
 
 // Facts known when the source is opened.
 struct SourceInfo {
-  std::string description;    // "folder /x (12 images)", "synthetic seed 7", ...
-  int64_t num_frames = -1;    // -1 when unknown (some video containers)
-  double fps = 0;             // 0 when unknown
-  double spacing_mm_x = 0;    // 0 when unknown (only synthetic sources know it)
+  std::string description;  // "folder /x (12 images)", "synthetic seed 7", ...
+  int64_t num_frames = -1;  // -1 when unknown (some video containers)
+  double fps = 0;           // 0 when unknown
+  double spacing_mm_x = 0;  // 0 when unknown (only synthetic sources know it)
   double spacing_mm_y = 0;
 };
 

@@ -14,8 +14,7 @@ namespace botm::client {
 
 // Runs the load through `engine`. Frames the engine refuses (queue full) count as failed.
 absl::StatusOr<BenchResult> RunInProcessBench(server::InferenceEngine* engine,
-                                              const BenchOptions& options,
-                                              const BenchClips& clips);
+                                              const BenchOptions& options, const BenchClips& clips);
 
 }  // namespace botm::client
 

@@ -15,8 +15,8 @@ namespace {
 constexpr int kMarginLeft = 70, kMarginRight = 20, kMarginTop = 30, kMarginBottom = 50;
 
 const cv::Scalar& RunColor(size_t i) {
-  static const cv::Scalar kColors[] = {{200, 90, 30}, {30, 120, 230}, {60, 170, 60},
-                                       {160, 60, 160}};
+  static const cv::Scalar kColors[] = {
+      {200, 90, 30}, {30, 120, 230}, {60, 170, 60}, {160, 60, 160}};
   return kColors[i % 4];
 }
 
@@ -36,10 +36,10 @@ void DrawAxes(cv::Mat* canvas, double max_ms) {
   }
   cv::line(*canvas, origin, {w - kMarginRight, origin.y}, black);
   cv::line(*canvas, origin, {kMarginLeft, kMarginTop}, black);
-  cv::putText(*canvas, "client latency (ms)", {w / 2 - 70, h - 12}, cv::FONT_HERSHEY_SIMPLEX,
-              0.5, black);
-  cv::putText(*canvas, "CDF", {kMarginLeft - 35, kMarginTop - 12}, cv::FONT_HERSHEY_SIMPLEX,
-              0.5, black);
+  cv::putText(*canvas, "client latency (ms)", {w / 2 - 70, h - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
+              black);
+  cv::putText(*canvas, "CDF", {kMarginLeft - 35, kMarginTop - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
+              black);
 }
 
 void DrawCdf(cv::Mat* canvas, std::vector<double> values, double max_ms, const cv::Scalar& color) {

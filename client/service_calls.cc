@@ -14,8 +14,7 @@ namespace botm::client {
 namespace {
 
 void SetDeadline(grpc::ClientContext* context, int64_t timeout_ms) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::milliseconds(timeout_ms));
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
 }
 
 }  // namespace
@@ -39,8 +38,7 @@ absl::StatusOr<botm::v1::ModelInfo> FetchModelInfo(const std::shared_ptr<grpc::C
   grpc::ClientContext context;
   SetDeadline(&context, timeout_ms);
   botm::v1::ModelInfo info;
-  const grpc::Status status =
-      stub->GetModelInfo(&context, botm::v1::GetModelInfoRequest(), &info);
+  const grpc::Status status = stub->GetModelInfo(&context, botm::v1::GetModelInfoRequest(), &info);
   if (!status.ok()) return FromGrpcStatus(status, "GetModelInfo");
   return info;
 }

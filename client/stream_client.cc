@@ -17,8 +17,8 @@ namespace botm::client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Stream = grpc::ClientReaderWriterInterface<botm::v1::SegmentRequest,
-                                                 botm::v1::SegmentResponse>;
+using Stream =
+    grpc::ClientReaderWriterInterface<botm::v1::SegmentRequest, botm::v1::SegmentResponse>;
 
 // State shared by the writer thread and the reading thread of one stream.
 class StreamRun {
@@ -35,9 +35,8 @@ class StreamRun {
     for (int64_t index = 0;; ++index) {
       if (!WaitForWindow()) return;
       if (options_.send_rate_fps > 0) {
-        std::this_thread::sleep_until(
-            start + std::chrono::microseconds(
-                        static_cast<int64_t>(index * 1e6 / options_.send_rate_fps)));
+        std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(
+                                                  index * 1e6 / options_.send_rate_fps)));
       }
       request.Clear();
       botm::v1::Frame* frame = request.mutable_frame();
@@ -65,8 +64,7 @@ class StreamRun {
     absl::MutexLock lock(&mu_);
     ++received_;
     if (send_times_.empty()) return 0;  // a result for a frame not sent: the server's error
-    const double ms =
-        std::chrono::duration<double, std::milli>(now - send_times_.front()).count();
+    const double ms = std::chrono::duration<double, std::milli>(now - send_times_.front()).count();
     send_times_.pop_front();
     return ms;
   }
@@ -139,14 +137,12 @@ absl::Status FillFrame(const cv::Mat& image, WireEncoding encoding, botm::v1::Fr
 }
 
 absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* stub,
-                                        const StreamOptions& options,
-                                        const FrameProducer& producer,
+                                        const StreamOptions& options, const FrameProducer& producer,
                                         const ResultCallback& on_result) {
   if (options.max_in_flight_frames < 1) {
     return absl::InvalidArgumentError("max_in_flight_frames must be >= 1");
   }
-  if (options.config.pairing() == botm::v1::PAIRING_MODE_NEXT &&
-      options.max_in_flight_frames < 2) {
+  if (options.config.pairing() == botm::v1::PAIRING_MODE_NEXT && options.max_in_flight_frames < 2) {
     // The server holds frame t until t+1 arrives: a window of one would never move.
     return absl::InvalidArgumentError("pairing next needs max_in_flight_frames >= 2");
   }

@@ -36,8 +36,7 @@ absl::Status FillFrame(const cv::Mat& image, WireEncoding encoding, botm::v1::Fr
 using FrameProducer = std::function<absl::StatusOr<bool>(botm::v1::Frame* frame)>;
 // Receives every FrameResult in order, with the client-side latency in milliseconds (from just
 // before the frame's Write to its result's arrival).
-using ResultCallback =
-    std::function<void(const botm::v1::FrameResult& result, double latency_ms)>;
+using ResultCallback = std::function<void(const botm::v1::FrameResult& result, double latency_ms)>;
 
 struct StreamOptions {
   botm::v1::StreamConfig config;
@@ -65,8 +64,7 @@ struct StreamOutcome {
 // code ("SegmentStream: <server message>") when the stream fails, the producer's error when it
 // fails, InvalidArgument for bad options. Per-frame errors are results, not failures.
 absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* stub,
-                                        const StreamOptions& options,
-                                        const FrameProducer& producer,
+                                        const StreamOptions& options, const FrameProducer& producer,
                                         const ResultCallback& on_result);
 
 }  // namespace botm::client

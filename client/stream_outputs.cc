@@ -109,7 +109,8 @@ absl::Status WriteStreamOutputs(const OutputOptions& options, const std::vector<
     if (absl::Status s = WriteFile(file, *png); !s.ok()) return s;
     if (result.index() < images.size()) {
       labels[result.index()] = *mask;
-      overlays.push_back(image::RenderOverlay(images[result.index()], *mask, options.overlay_alpha));
+      overlays.push_back(
+          image::RenderOverlay(images[result.index()], *mask, options.overlay_alpha));
     }
   }
   for (size_t index : OverlayFrames(outcome, images.size(), options.overlay_png_count)) {
@@ -123,8 +124,8 @@ absl::Status WriteStreamOutputs(const OutputOptions& options, const std::vector<
     const fs::path file = root / "overlay" / absl::StrFormat("overlay_%04d.png", index);
     if (absl::Status s = WriteFile(file, *png); !s.ok()) return s;
   }
-  if (absl::Status s = WriteGif(root / "overlay.gif", overlays,
-                                GifDelay(options, context.source.fps));
+  if (absl::Status s =
+          WriteGif(root / "overlay.gif", overlays, GifDelay(options, context.source.fps));
       !s.ok()) {
     return s;
   }

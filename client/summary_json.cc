@@ -11,18 +11,20 @@ namespace {
 using nlohmann::json;
 
 json ModelJson(const botm::v1::ModelIdentity& model) {
-  return {{"name", model.name()}, {"version", model.version()},
+  return {{"name", model.name()},
+          {"version", model.version()},
           {"weights_sha256", model.weights_sha256()}};
 }
 
 json TimingJson(const botm::v1::Timing& timing) {
-  return {{"decode_ms", timing.decode_ms()},     {"queue_ms", timing.queue_ms()},
+  return {{"decode_ms", timing.decode_ms()},       {"queue_ms", timing.queue_ms()},
           {"inference_ms", timing.inference_ms()}, {"encode_ms", timing.encode_ms()},
-          {"total_ms", timing.total_ms()},       {"batch_size", timing.batch_size()}};
+          {"total_ms", timing.total_ms()},         {"batch_size", timing.batch_size()}};
 }
 
 json FrameJson(const botm::v1::FrameResult& result, double latency_ms) {
-  json frame = {{"index", result.index()}, {"timestamp_us", result.timestamp_us()},
+  json frame = {{"index", result.index()},
+                {"timestamp_us", result.timestamp_us()},
                 {"client_latency_ms", latency_ms}};
   if (result.dropped()) frame["dropped"] = true;
   if (result.has_error()) {
@@ -45,15 +47,15 @@ json FrameJson(const botm::v1::FrameResult& result, double latency_ms) {
 }
 
 json ClipJson(const botm::v1::ClipSummary& s) {
-  json clip = {{"frames_received", s.frames_received()},
-               {"frames_segmented", s.frames_segmented()},
-               {"frames_failed", s.frames_failed()},
-               {"frames_dropped", s.frames_dropped()},
-               {"ed_frames", json(std::vector<uint64_t>(s.ed_frames().begin(), s.ed_frames().end()))},
-               {"es_frames", json(std::vector<uint64_t>(s.es_frames().begin(), s.es_frames().end()))},
-               {"lv_area_px", json(std::vector<double>(s.lv_area_px().begin(), s.lv_area_px().end()))},
-               {"lv_area_mm2",
-                json(std::vector<double>(s.lv_area_mm2().begin(), s.lv_area_mm2().end()))}};
+  json clip = {
+      {"frames_received", s.frames_received()},
+      {"frames_segmented", s.frames_segmented()},
+      {"frames_failed", s.frames_failed()},
+      {"frames_dropped", s.frames_dropped()},
+      {"ed_frames", json(std::vector<uint64_t>(s.ed_frames().begin(), s.ed_frames().end()))},
+      {"es_frames", json(std::vector<uint64_t>(s.es_frames().begin(), s.es_frames().end()))},
+      {"lv_area_px", json(std::vector<double>(s.lv_area_px().begin(), s.lv_area_px().end()))},
+      {"lv_area_mm2", json(std::vector<double>(s.lv_area_mm2().begin(), s.lv_area_mm2().end()))}};
   clip["ejection_fraction_pct"] =
       s.has_ejection_fraction() ? json(s.ejection_fraction_pct()) : json(nullptr);
   return clip;
@@ -61,8 +63,8 @@ json ClipJson(const botm::v1::ClipSummary& s) {
 
 json LatencyJson(const std::vector<double>& latency_ms) {
   const LatencySummary l = Summarize(latency_ms);
-  return {{"count", l.count}, {"mean_ms", l.mean_ms}, {"p50_ms", l.p50_ms},
-          {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms}, {"max_ms", l.max_ms}};
+  return {{"count", l.count},   {"mean_ms", l.mean_ms}, {"p50_ms", l.p50_ms},
+          {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms},   {"max_ms", l.max_ms}};
 }
 
 }  // namespace
@@ -75,7 +77,8 @@ json BuildSummaryJson(const StreamOutcome& outcome, const RunContext& context) {
     const double latency = i < context.latency_ms.size() ? context.latency_ms[i] : 0.0;
     frames.push_back(FrameJson(result, latency));
     if (result.has_error()) {
-      errors.push_back({{"index", result.index()}, {"code", result.error().code()},
+      errors.push_back({{"index", result.index()},
+                        {"code", result.error().code()},
                         {"message", result.error().message()}});
     }
   }
@@ -89,7 +92,8 @@ json BuildSummaryJson(const StreamOutcome& outcome, const RunContext& context) {
   return {{"server", context.server_address},
           {"input", context.input},
           {"source",
-           {{"description", context.source.description}, {"fps", context.source.fps},
+           {{"description", context.source.description},
+            {"fps", context.source.fps},
             {"spacing_mm_x", context.config.pixel_spacing_mm_x()},
             {"spacing_mm_y", context.config.pixel_spacing_mm_y()}}},
           {"config",

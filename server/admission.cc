@@ -20,9 +20,9 @@ absl::Status AdmissionController::AdmitLoad(Ticket* ticket, double frame_rate_hz
   if (ticket->rate_ > 0) return absl::OkStatus();
   const double limit = capacity_ * options_.load_factor;
   if (capacity_ > 0 && options_.load_factor > 0 && load_ > 0 && load_ + rate > limit) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "server at capacity: ", load_, " + ", rate, " frames/s requested, ", limit,
-        " frames/s available"));
+    return absl::ResourceExhaustedError(absl::StrCat("server at capacity: ", load_, " + ", rate,
+                                                     " frames/s requested, ", limit,
+                                                     " frames/s available"));
   }
   load_ += rate;
   ticket->rate_ = rate;

@@ -135,8 +135,8 @@ void BotmServer::Shutdown(absl::Duration drain) {
     if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
     env_.shutting_down.store(true);
   }
-  spdlog::info("shutdown: draining {} open calls for up to {:.1f} s",
-               admission_->active_streams(), absl::ToDoubleSeconds(drain));
+  spdlog::info("shutdown: draining {} open calls for up to {:.1f} s", admission_->active_streams(),
+               absl::ToDoubleSeconds(drain));
   const absl::Time deadline = absl::Now() + drain;
   while (admission_->active_streams() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));

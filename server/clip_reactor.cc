@@ -12,10 +12,14 @@ namespace botm::server {
 
 ClipReactor::ClipReactor(grpc::CallbackServerContext* ctx, ServiceEnv* env,
                          std::unique_ptr<AdmissionController::Ticket> ticket,
-                         const v1::SegmentClipRequest* request,
-                         v1::SegmentClipResponse* response)
-    : ctx_(ctx), env_(env), engine_(env->engine.load()), ticket_(std::move(ticket)),
-      request_(request), response_(response), started_(absl::Now()) {
+                         const v1::SegmentClipRequest* request, v1::SegmentClipResponse* response)
+    : ctx_(ctx),
+      env_(env),
+      engine_(env->engine.load()),
+      ticket_(std::move(ticket)),
+      request_(request),
+      response_(response),
+      started_(absl::Now()) {
   env_->metrics->AddActiveStreams(1);
   std::optional<grpc::Status> fin;
   {
@@ -63,8 +67,8 @@ void ClipReactor::SubmitMore() {
     env_->metrics->ObservePhase(Phase::kDecode,
                                 absl::ToDoubleSeconds(absl::Now() - received_[index]));
     if (!image.ok()) {
-      answered_[index] = BuildFrameError(session_->model(), index, frame.timestamp_us(),
-                                         image.status());
+      answered_[index] =
+          BuildFrameError(session_->model(), index, frame.timestamp_us(), image.status());
       ++next_submit_;
       continue;
     }
@@ -105,8 +109,8 @@ void ClipReactor::SubmitMore() {
 void ClipReactor::OnAnswered(uint64_t index, FrameJobResult result) {
   const int64_t ts = request_->frames(static_cast<int>(index)).timestamp_us();
   env_->metrics->SetQueueDepth(engine_->stats().queue_depth);
-  BuiltFrame built = BuildFrameResult(request_->config(), engine_->model_info(), index, ts,
-                           std::move(result));
+  BuiltFrame built =
+      BuildFrameResult(request_->config(), engine_->model_info(), index, ts, std::move(result));
   std::optional<grpc::Status> fin;
   {
     absl::MutexLock lock(&mu_);
@@ -130,7 +134,7 @@ void ClipReactor::Collect() {
     answered_.erase(it);
     session_->Record(&built);
     const int code = built.result.error().code();
-    env_->metrics->CountFrame(built.dropped ? FrameOutcome::kDropped
+    env_->metrics->CountFrame(built.dropped     ? FrameOutcome::kDropped
                               : built.segmented ? FrameOutcome::kOk
                               : code == static_cast<int>(absl::StatusCode::kDeadlineExceeded)
                                   ? FrameOutcome::kDeadlineExceeded
@@ -175,10 +179,11 @@ void ClipReactor::OnDone() {
     absl::MutexLock lock(&mu_);
     code = finish_wanted_.has_value() ? finish_wanted_->error_code() : 0;
   }
-  env_->metrics->CountStream(code == 0 ? StreamOutcome::kOk
+  env_->metrics->CountStream(code == 0                             ? StreamOutcome::kOk
                              : code == grpc::StatusCode::CANCELLED ? StreamOutcome::kCancelled
-                             : code == grpc::StatusCode::RESOURCE_EXHAUSTED ? StreamOutcome::kRejected
-                                                                            : StreamOutcome::kError);
+                             : code == grpc::StatusCode::RESOURCE_EXHAUSTED
+                                 ? StreamOutcome::kRejected
+                                 : StreamOutcome::kError);
   env_->metrics->AddActiveStreams(-1);
   spdlog::info("clip end peer={} code={} frames={} seconds={:.3f}", ctx_->peer(), code,
                request_->frames_size(), absl::ToDoubleSeconds(absl::Now() - started_));

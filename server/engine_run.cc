@@ -38,8 +38,7 @@ class Plan {
   }
   // Chains one encoded frame into its stream: kPrevious decodes it with the previous frame;
   // kNext decodes the held frame with it and holds it.
-  void Chain(EngineStream& s, EncodedFramePtr enc, std::unique_ptr<FrameJob> job,
-             double queue_ms) {
+  void Chain(EngineStream& s, EncodedFramePtr enc, std::unique_ptr<FrameJob> job, double queue_ms) {
     if (s.options.pairing != Segmenter::Pairing::kNext) {
       Decode(enc, s.last, std::move(job), queue_ms);
       s.last = std::move(enc);
@@ -149,8 +148,7 @@ void InferenceEngine::RunBatch(Batch* batch) {
                     item.queue_ms);
         break;
       case ItemKind::kCancelled:
-        plan.Answer(std::move(item.job), absl::CancelledError("stream cancelled"),
-                    item.queue_ms);
+        plan.Answer(std::move(item.job), absl::CancelledError("stream cancelled"), item.queue_ms);
         break;
       case ItemKind::kMarker:
         if (s.options.pairing == Segmenter::Pairing::kNext) plan.Flush(s);
@@ -181,4 +179,3 @@ void InferenceEngine::RunBatch(Batch* batch) {
 }
 
 }  // namespace botm::server
-

@@ -24,10 +24,10 @@ class EngineStream {
     bool dropped = false;     // latest-only replacement or cancelled
   };
   const EngineStreamOptions options;
-  std::deque<Waiting> waiting;  // (mu)
-  bool in_flight = false;       // (mu)
-  bool in_ready = false;        // (mu)
-  bool cancelled = false;       // (mu)
+  std::deque<Waiting> waiting;     // (mu)
+  bool in_flight = false;          // (mu)
+  bool in_ready = false;           // (mu)
+  bool cancelled = false;          // (mu)
   EncodedFramePtr last;            // partner of the next frame (kPrevious) or of the held one
   std::unique_ptr<FrameJob> held;  // kNext: the frame waiting for its successor
   EncodedFramePtr held_encoded;
@@ -47,9 +47,9 @@ struct InferenceEngine::Batch {
     ItemKind kind = ItemKind::kRun;
     double queue_ms = 0.0;
   };
-  std::vector<Item> items;              // streams grouped, each in submission order
+  std::vector<Item> items;               // streams grouped, each in submission order
   std::vector<EngineStreamPtr> streams;  // held in flight by this batch
-  std::vector<bool> cancelled;          // per streams[i], read under mu_
+  std::vector<bool> cancelled;           // per streams[i], read under mu_
   int runnable = 0;
 };
 

@@ -64,8 +64,8 @@ bool InferenceEngine::TakeBatch(Batch* batch) {
       if (IsRunnable(w)) --queue_depth_;
       if (kind == ItemKind::kRun) ++batch->runnable;
       if (kind == ItemKind::kExpired) ++stats_.frames_expired;
-      batch->items.push_back({s, std::move(w.job), kind,
-                              absl::ToDoubleMilliseconds(now - w.enqueued)});
+      batch->items.push_back(
+          {s, std::move(w.job), kind, absl::ToDoubleMilliseconds(now - w.enqueued)});
       s->waiting.pop_front();
     }
   }

@@ -53,8 +53,8 @@ absl::StatusOr<cv::Mat> DecodeFrameImage(const v1::Frame& frame, int64_t max_fra
     const v1::RawImage& raw = frame.raw();
     const int64_t pixels = int64_t{raw.width()} * raw.height();
     if (max_frame_pixels > 0 && pixels > max_frame_pixels) {
-      return absl::InvalidArgumentError(absl::StrCat("frame has ", pixels,
-                                                     " pixels; the limit is ", max_frame_pixels));
+      return absl::InvalidArgumentError(
+          absl::StrCat("frame has ", pixels, " pixels; the limit is ", max_frame_pixels));
     }
     image = image::WrapRaw(raw.width(), raw.height(), raw.channels(), raw.bits_per_sample(),
                            raw.data());
@@ -88,8 +88,8 @@ BuiltFrame BuildFrameError(const ModelInfo& model, uint64_t index, int64_t times
   return b;
 }
 
-BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& model,
-                            uint64_t index, int64_t timestamp_us, FrameJobResult job) {
+BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& model, uint64_t index,
+                            int64_t timestamp_us, FrameJobResult job) {
   const absl::Time t0 = absl::Now();
   BuiltFrame b;
   if (!job.status.ok()) {

@@ -26,10 +26,10 @@ absl::StatusOr<cv::Mat> DecodeFrameImage(const v1::Frame& frame, int64_t max_fra
 // A FrameResult plus the LV measurements the session keeps for the clip summary.
 struct BuiltFrame {
   v1::FrameResult result;
-  bool segmented = false;    // has a mask
+  bool segmented = false;  // has a mask
   bool dropped = false;
   double lv_area_px = 0.0;
-  double lv_area_mm2 = 0.0;  // 0 when the spacing is unknown
+  double lv_area_mm2 = 0.0;   // 0 when the spacing is unknown
   double lv_volume_ml = 0.0;  // single-plane area-length, 0 when the spacing is unknown
 };
 
@@ -39,8 +39,8 @@ void SetModelIdentity(const ModelInfo& info, v1::ModelIdentity* out);
 // Builds the result of a frame answered by the engine: mask in the configured encoding,
 // per-class areas (mm^2 with spacing), contours when asked, uncertainty, queue/inference
 // timing, model identity. A non-OK or dropped job result gives an error/dropped result.
-BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& model,
-                            uint64_t index, int64_t timestamp_us, FrameJobResult job);
+BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& model, uint64_t index,
+                            int64_t timestamp_us, FrameJobResult job);
 
 // Builds the result of a frame that failed before reaching the model.
 BuiltFrame BuildFrameError(const ModelInfo& model, uint64_t index, int64_t timestamp_us,

@@ -28,12 +28,12 @@ absl::StatusOr<std::unique_ptr<InferenceEngine>> InferenceEngine::CreateWithMode
     const InferenceEngineOptions& options, std::shared_ptr<Segmenter> model) {
   if (model == nullptr) return absl::InvalidArgumentError("engine: null model");
   if (options.instances < 1 || options.instances > 64) {
-    return absl::InvalidArgumentError(absl::StrCat("engine: instances must be 1..64, got ",
-                                                   options.instances));
+    return absl::InvalidArgumentError(
+        absl::StrCat("engine: instances must be 1..64, got ", options.instances));
   }
   if (options.max_batch_size < 1 || options.max_batch_size > 1024) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "engine: max_batch_size must be 1..1024, got ", options.max_batch_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("engine: max_batch_size must be 1..1024, got ", options.max_batch_size));
   }
   if (options.batch_timeout_micros < 0 || options.max_queue_frames < 1 ||
       options.warmup_iterations < 0) {
@@ -62,7 +62,8 @@ absl::Status InferenceEngine::WarmUp() {
   const int side = std::max(32, model_->info().input_size);
   cv::Mat img(side, side, CV_8UC1);
   for (int y = 0; y < side; ++y) {
-    for (int x = 0; x < side; ++x) img.at<uint8_t>(y, x) = static_cast<uint8_t>((x * 7 + y * 3) & 255);
+    for (int x = 0; x < side; ++x)
+      img.at<uint8_t>(y, x) = static_cast<uint8_t>((x * 7 + y * 3) & 255);
   }
   cv::circle(img, {side / 2, side / 2}, side / 4, cv::Scalar(20), -1);
   std::vector<cv::Mat> images(options_.max_batch_size, img);
@@ -112,8 +113,8 @@ absl::Status InferenceEngine::Submit(std::unique_ptr<FrameJob>* job) {
     }
   }
   if (!marker && queue_depth_ >= options_.max_queue_frames) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "engine: queue full (", options_.max_queue_frames, " frames waiting)"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("engine: queue full (", options_.max_queue_frames, " frames waiting)"));
   }
   if (!marker) ++queue_depth_;
   s.waiting.push_back({std::move(*job), Now(), absl::Now(), false});

@@ -88,8 +88,8 @@ struct FrameJobResult {
   // OK; DeadlineExceeded (not run); Cancelled (stream cancelled); Unavailable (engine stopped
   // before running it); InvalidArgument / Internal from the model.
   absl::Status status;
-  bool dropped = false;  // replaced by a newer frame (latest-only); status is OK, no output
-  FrameOutput output;    // labels etc. when status is OK and !dropped
+  bool dropped = false;       // replaced by a newer frame (latest-only); status is OK, no output
+  FrameOutput output;         // labels etc. when status is OK and !dropped
   double queue_ms = 0.0;      // Submit() -> its batch starts
   double inference_ms = 0.0;  // the batch's Encode + Decode time / batch size
   int batch_size = 0;         // frames in the batch it ran in
@@ -120,11 +120,11 @@ struct EngineStreamOptions {
 };
 
 struct EngineStats {
-  int64_t queue_depth = 0;       // frames waiting, all streams
-  int64_t frames_run = 0;        // frames through the model since Create()
+  int64_t queue_depth = 0;  // frames waiting, all streams
+  int64_t frames_run = 0;   // frames through the model since Create()
   int64_t batches_run = 0;
-  int64_t frames_dropped = 0;    // latest-only replacements
-  int64_t frames_expired = 0;    // answered DeadlineExceeded
+  int64_t frames_dropped = 0;  // latest-only replacements
+  int64_t frames_expired = 0;  // answered DeadlineExceeded
 };
 
 class InferenceEngine {

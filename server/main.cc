@@ -23,8 +23,9 @@
 ABSL_FLAG(std::string, host, "0.0.0.0", "Address to listen on");
 ABSL_FLAG(int, port, 50051, "gRPC port (0 = pick a free one)");
 ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics port (0 = off)");
-ABSL_FLAG(std::string, model, "", "Model checkpoint (.pt with .json card, or .ts); empty = the "
-                                  "shipped default model");
+ABSL_FLAG(std::string, model, "",
+          "Model checkpoint (.pt with .json card, or .ts); empty = the "
+          "shipped default model");
 ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
 ABSL_FLAG(int, instances, 1, "Model worker threads sharing one set of weights");
 ABSL_FLAG(int, threads_per_instance, 0, "LibTorch intra-op threads (0 = cores / instances)");
@@ -70,10 +71,14 @@ botm::server::BotmServerOptions OptionsFromFlags(botm::Device device) {
 }
 
 bool ParseDevice(const std::string& s, botm::Device* d) {
-  if (s == "auto") *d = botm::Device::kAuto;
-  else if (s == "cpu") *d = botm::Device::kCpu;
-  else if (s == "cuda") *d = botm::Device::kCuda;
-  else return false;
+  if (s == "auto")
+    *d = botm::Device::kAuto;
+  else if (s == "cpu")
+    *d = botm::Device::kCpu;
+  else if (s == "cuda")
+    *d = botm::Device::kCuda;
+  else
+    return false;
   return true;
 }
 

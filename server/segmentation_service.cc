@@ -22,9 +22,9 @@ grpc::Status SegmentationService::Admit(grpc::CallbackServerContext* ctx,
                                         std::unique_ptr<AdmissionController::Ticket>* ticket) {
   if (env_->shutting_down.load() || env_->engine.load() == nullptr) {
     env_->metrics->CountStream(StreamOutcome::kRejected);
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        env_->shutting_down.load() ? "server is shutting down"
-                                                   : "model is loading (not ready)");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, env_->shutting_down.load()
+                                                           ? "server is shutting down"
+                                                           : "model is loading (not ready)");
   }
   auto admitted = env_->admission->AdmitStream();
   if (!admitted.ok()) {
@@ -43,9 +43,9 @@ SegmentationService::SegmentStream(grpc::CallbackServerContext* ctx) {
   return new StreamReactor(ctx, env_, &registry_, std::move(ticket));
 }
 
-grpc::ServerUnaryReactor* SegmentationService::SegmentClip(
-    grpc::CallbackServerContext* ctx, const v1::SegmentClipRequest* request,
-    v1::SegmentClipResponse* response) {
+grpc::ServerUnaryReactor* SegmentationService::SegmentClip(grpc::CallbackServerContext* ctx,
+                                                           const v1::SegmentClipRequest* request,
+                                                           v1::SegmentClipResponse* response) {
   std::unique_ptr<AdmissionController::Ticket> ticket;
   if (grpc::Status s = Admit(ctx, &ticket); !s.ok()) {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();

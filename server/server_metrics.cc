@@ -25,32 +25,51 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
   std::unique_ptr<ServerMetrics> m(new ServerMetrics());
   m->registry_ = std::make_shared<prometheus::Registry>();
   auto& reg = *m->registry_;
-  auto& frames = prometheus::BuildCounter().Name("botm_frames_total")
-                     .Help("Frames answered, by outcome").Register(reg);
+  auto& frames = prometheus::BuildCounter()
+                     .Name("botm_frames_total")
+                     .Help("Frames answered, by outcome")
+                     .Register(reg);
   const char* frame_outcomes[] = {"ok", "error", "dropped", "deadline_exceeded"};
   for (int i = 0; i < 4; ++i) m->frames_[i] = &frames.Add({{"outcome", frame_outcomes[i]}});
-  auto& streams = prometheus::BuildCounter().Name("botm_streams_total")
-                      .Help("Streams ended, by outcome").Register(reg);
+  auto& streams = prometheus::BuildCounter()
+                      .Name("botm_streams_total")
+                      .Help("Streams ended, by outcome")
+                      .Register(reg);
   const char* stream_outcomes[] = {"ok", "error", "cancelled", "rejected"};
   for (int i = 0; i < 4; ++i) m->streams_[i] = &streams.Add({{"outcome", stream_outcomes[i]}});
-  auto& phases = prometheus::BuildHistogram().Name("botm_phase_latency_seconds")
-                     .Help("Server time per frame and phase, seconds").Register(reg);
+  auto& phases = prometheus::BuildHistogram()
+                     .Name("botm_phase_latency_seconds")
+                     .Help("Server time per frame and phase, seconds")
+                     .Register(reg);
   const char* phase_names[] = {"decode", "queue", "inference", "encode", "total"};
   for (int i = 0; i < 5; ++i) {
     m->phases_[i] = &phases.Add({{"phase", phase_names[i]}}, LatencyBuckets());
   }
-  m->batch_size_ = &prometheus::BuildHistogram().Name("botm_batch_size")
-                        .Help("Frames per model batch").Register(reg)
+  m->batch_size_ = &prometheus::BuildHistogram()
+                        .Name("botm_batch_size")
+                        .Help("Frames per model batch")
+                        .Register(reg)
                         .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64});
-  m->queue_depth_ = &prometheus::BuildGauge().Name("botm_queue_depth")
-                         .Help("Frames waiting for the model").Register(reg).Add({});
-  m->active_streams_ = &prometheus::BuildGauge().Name("botm_active_streams")
-                            .Help("Streams open now").Register(reg).Add({});
-  m->model_info_ = &prometheus::BuildGauge().Name("botm_model_info")
-                        .Help("Loaded model identity (value 1)").Register(reg);
+  m->queue_depth_ = &prometheus::BuildGauge()
+                         .Name("botm_queue_depth")
+                         .Help("Frames waiting for the model")
+                         .Register(reg)
+                         .Add({});
+  m->active_streams_ = &prometheus::BuildGauge()
+                            .Name("botm_active_streams")
+                            .Help("Streams open now")
+                            .Register(reg)
+                            .Add({});
+  m->model_info_ = &prometheus::BuildGauge()
+                        .Name("botm_model_info")
+                        .Help("Loaded model identity (value 1)")
+                        .Register(reg);
   if (o.device_memory_gauge) {
-    m->device_memory_ = &prometheus::BuildGauge().Name("botm_device_memory_bytes")
-                             .Help("Device memory held by the model, bytes").Register(reg).Add({});
+    m->device_memory_ = &prometheus::BuildGauge()
+                             .Name("botm_device_memory_bytes")
+                             .Help("Device memory held by the model, bytes")
+                             .Register(reg)
+                             .Add({});
   }
   if (o.port != 0) {
     const std::string address = absl::StrCat(o.host, ":", o.port < 0 ? 0 : o.port);
@@ -84,8 +103,8 @@ void ServerMetrics::AddActiveStreams(int delta) { active_streams_->Increment(del
 
 void ServerMetrics::SetModelInfo(const std::string& name, const std::string& version,
                                  const std::string& sha256, const std::string& device) {
-  model_info_->Add({{"name", name}, {"version", version}, {"sha256", sha256},
-                    {"device", device}}).Set(1.0);
+  model_info_->Add({{"name", name}, {"version", version}, {"sha256", sha256}, {"device", device}})
+      .Set(1.0);
 }
 
 void ServerMetrics::SetDeviceMemoryBytes(double bytes) {

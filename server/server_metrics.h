@@ -52,8 +52,8 @@ class ServerMetrics {
   void AddActiveStreams(int delta);
   double active_streams() const { return active_streams_->Value(); }
   // Sets botm_model_info{...} = 1 (once, at start-up).
-  void SetModelInfo(const std::string& name, const std::string& version,
-                    const std::string& sha256, const std::string& device);
+  void SetModelInfo(const std::string& name, const std::string& version, const std::string& sha256,
+                    const std::string& device);
   void SetDeviceMemoryBytes(double bytes);
 
   // Port of the HTTP endpoint actually bound; 0 when disabled.

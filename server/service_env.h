@@ -34,8 +34,8 @@ struct ServiceOptions {
 
 struct ServiceEnv {
   ServiceOptions options;
-  ServerMetrics* metrics = nullptr;          // not owned
-  AdmissionController* admission = nullptr;  // not owned
+  ServerMetrics* metrics = nullptr;               // not owned
+  AdmissionController* admission = nullptr;       // not owned
   std::atomic<InferenceEngine*> engine{nullptr};  // null until warm-up is done; not owned
   std::atomic<bool> shutting_down{false};
 };

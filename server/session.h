@@ -65,11 +65,11 @@ class Session {
   const SessionOptions options_;
   uint64_t next_index_ = 0;
   uint64_t segmented_ = 0, failed_ = 0, dropped_ = 0;
-  std::vector<double> area_px_;     // per frame, 0 for failed/dropped
+  std::vector<double> area_px_;  // per frame, 0 for failed/dropped
   std::vector<double> area_mm2_;
   std::vector<double> volume_ml_;
-  std::vector<double> curve_;       // area_px_ with gaps held at the last value (detection)
-  int64_t last_reported_ = -1;      // newest frame already flagged ED/ES online
+  std::vector<double> curve_;   // area_px_ with gaps held at the last value (detection)
+  int64_t last_reported_ = -1;  // newest frame already flagged ED/ES online
 };
 
 }  // namespace botm::server

@@ -13,8 +13,12 @@ namespace botm::server {
 StreamReactor::StreamReactor(grpc::CallbackServerContext* ctx, ServiceEnv* env,
                              StreamRegistry* registry,
                              std::unique_ptr<AdmissionController::Ticket> ticket)
-    : ctx_(ctx), env_(env), registry_(registry), engine_(env->engine.load()),
-      ticket_(std::move(ticket)), started_(absl::Now()) {
+    : ctx_(ctx),
+      env_(env),
+      registry_(registry),
+      engine_(env->engine.load()),
+      ticket_(std::move(ticket)),
+      started_(absl::Now()) {
   env_->metrics->AddActiveStreams(1);
   registry_->Add(this);
   absl::MutexLock lock(&mu_);
@@ -69,18 +73,16 @@ void StreamReactor::HandleConfig(const v1::StreamConfig& config) {
     Fail(session.status());
     return;
   }
-  if (absl::Status s = env_->admission->AdmitLoad(ticket_.get(), config.frame_rate_hz());
-      !s.ok()) {
+  if (absl::Status s = env_->admission->AdmitLoad(ticket_.get(), config.frame_rate_hz()); !s.ok()) {
     AddRetryAfter(ctx_, env_->admission->retry_after_ms());
     Fail(s);
     return;
   }
   session_ = std::move(*session);
   engine_stream_ = engine_->OpenStream(session_->engine_options());
-  spdlog::info("stream start peer={} view={} tag={} pairing={} overflow={} fps={}",
-               ctx_->peer(), config.view(), config.client_tag(),
-               v1::PairingMode_Name(config.pairing()), v1::OverflowPolicy_Name(config.overflow()),
-               config.frame_rate_hz());
+  spdlog::info("stream start peer={} view={} tag={} pairing={} overflow={} fps={}", ctx_->peer(),
+               config.view(), config.client_tag(), v1::PairingMode_Name(config.pairing()),
+               v1::OverflowPolicy_Name(config.overflow()), config.frame_rate_hz());
 }
 
 void StreamReactor::HandleFrame(const v1::Frame& frame, absl::StatusOr<cv::Mat> image,
@@ -97,8 +99,7 @@ void StreamReactor::HandleFrame(const v1::Frame& frame, absl::StatusOr<cv::Mat> 
   meta_[index] = meta;
   if (!image.ok()) {
     LogFrameError(index, image.status());
-    answered_[index] = BuildFrameError(session_->model(), index, meta.timestamp_us,
-                                       image.status());
+    answered_[index] = BuildFrameError(session_->model(), index, meta.timestamp_us, image.status());
     return;
   }
   auto job = std::make_unique<FrameJob>();

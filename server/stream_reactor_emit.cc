@@ -26,8 +26,8 @@ void StreamReactor::OnFrameAnswered(uint64_t index, FrameJobResult result) {
   if (!result.status.ok() && result.status.code() != absl::StatusCode::kCancelled) {
     LogFrameError(index, result.status);
   }
-  BuiltFrame built = BuildFrameResult(*config, engine_->model_info(), index, meta.timestamp_us,
-                                      std::move(result));
+  BuiltFrame built =
+      BuildFrameResult(*config, engine_->model_info(), index, meta.timestamp_us, std::move(result));
   built.result.mutable_timing()->set_decode_ms(meta.decode_ms);
   env_->metrics->SetQueueDepth(engine_->stats().queue_depth);
   std::optional<grpc::Status> fin;

@@ -45,8 +45,7 @@ void StreamRegistry::ReapLoop() {
     std::vector<std::pair<StreamReactor*, grpc::Status>> to_finish;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(this, &StreamRegistry::Stopping),
-                           options_.check_period);
+      mu_.AwaitWithTimeout(absl::Condition(this, &StreamRegistry::Stopping), options_.check_period);
       if (stop_) return;
       const absl::Time now = absl::Now();
       for (StreamReactor* r : open_) {

@@ -16,10 +16,10 @@ namespace botm {
 class ProgressBar {
  public:
   struct Options {
-    int width_chars = 30;      // bar width
-    int min_redraw_ms = 100;   // redraw throttle on a terminal
-    std::string unit = "it";   // shown as "<unit>/s"
-    bool enabled = true;       // false: draws nothing
+    int width_chars = 30;     // bar width
+    int min_redraw_ms = 100;  // redraw throttle on a terminal
+    std::string unit = "it";  // shown as "<unit>/s"
+    bool enabled = true;      // false: draws nothing
   };
   ProgressBar(std::string label, int64_t total, Options options);
   ProgressBar(std::string label, int64_t total) : ProgressBar(std::move(label), total, Options()) {}

@@ -22,9 +22,9 @@ Tables BuildTables() {
   for (int r = 0; r < kCubeLevels; ++r) {
     for (int g = 0; g < kCubeLevels; ++g) {
       for (int b = 0; b < kCubeLevels; ++b) {
-        t.palette[36 * r + 6 * g + b] = cv::Vec3b(static_cast<uint8_t>(b * kCubeStep),
-                                                  static_cast<uint8_t>(g * kCubeStep),
-                                                  static_cast<uint8_t>(r * kCubeStep));
+        t.palette[36 * r + 6 * g + b] =
+            cv::Vec3b(static_cast<uint8_t>(b * kCubeStep), static_cast<uint8_t>(g * kCubeStep),
+                      static_cast<uint8_t>(r * kCubeStep));
       }
     }
   }

@@ -25,9 +25,9 @@ std::string FileHeader(cv::Size size, bool loop) {
   std::string h = "GIF89a";
   AppendLe16(size.width, &h);
   AppendLe16(size.height, &h);
-  h.push_back(static_cast<char>(0xf7));  // global table, 8-bit colour resolution, 256 entries
-  h.push_back('\0');                     // background colour index
-  h.push_back('\0');                     // square pixels
+  h.push_back(static_cast<char>(0xf7));      // global table, 8-bit colour resolution, 256 entries
+  h.push_back('\0');                         // background colour index
+  h.push_back('\0');                         // square pixels
   for (const cv::Vec3b& c : GifPalette()) {  // stored as RGB
     h.push_back(static_cast<char>(c[2]));
     h.push_back(static_cast<char>(c[1]));
@@ -65,11 +65,11 @@ GifWriter::GifWriter(std::string path, cv::Size size, Options options)
 
 GifWriter::~GifWriter() { (void)Close(); }
 
-absl::StatusOr<std::unique_ptr<GifWriter>> GifWriter::Create(const std::string& path,
-                                                             cv::Size size, Options options) {
+absl::StatusOr<std::unique_ptr<GifWriter>> GifWriter::Create(const std::string& path, cv::Size size,
+                                                             Options options) {
   if (size.width < 1 || size.height < 1 || size.width > kMaxSide || size.height > kMaxSide) {
-    return absl::InvalidArgumentError(absl::StrCat("GIF size ", size.width, "x", size.height,
-                                                   " outside 1..", kMaxSide));
+    return absl::InvalidArgumentError(
+        absl::StrCat("GIF size ", size.width, "x", size.height, " outside 1..", kMaxSide));
   }
   if (options.delay_centiseconds < 0 || options.delay_centiseconds > 65535) {
     return absl::InvalidArgumentError(

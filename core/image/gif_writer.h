@@ -30,10 +30,9 @@ class GifWriter {
   // Opens `path` for writing and writes the header, palette and loop extension. `size` is the
   // size of every frame, 1..65535 per side. InvalidArgument for bad options or size,
   // FailedPrecondition when the file cannot be opened.
-  static absl::StatusOr<std::unique_ptr<GifWriter>> Create(const std::string& path,
-                                                           cv::Size size, Options options);
-  static absl::StatusOr<std::unique_ptr<GifWriter>> Create(const std::string& path,
-                                                           cv::Size size) {
+  static absl::StatusOr<std::unique_ptr<GifWriter>> Create(const std::string& path, cv::Size size,
+                                                           Options options);
+  static absl::StatusOr<std::unique_ptr<GifWriter>> Create(const std::string& path, cv::Size size) {
     return Create(path, size, Options());
   }
 

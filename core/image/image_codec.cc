@@ -40,8 +40,7 @@ absl::StatusOr<cv::Size> PeekPngSize(absl::string_view b) {
 }
 
 bool IsJpegSof(uint8_t marker) {
-  return marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
-         marker != 0xcc;
+  return marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
 }
 
 absl::StatusOr<cv::Size> PeekJpegSize(absl::string_view b) {
@@ -86,8 +85,8 @@ absl::Status CheckTrailer(absl::string_view b, ImageFormat format) {
   }
   const size_t from = b.size() > kJpegTrailerSearchBytes ? b.size() - kJpegTrailerSearchBytes : 2;
   if (b.find("\xff\xd9", from) == absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "JPEG truncated: no end-of-image marker at the end of ", b.size(), " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("JPEG truncated: no end-of-image marker at the end of ", b.size(), " bytes"));
   }
   return absl::OkStatus();
 }
@@ -115,8 +114,8 @@ absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes) {
     case ImageFormat::kUnknown:
       break;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown image format (", bytes.size(), " bytes; expected PNG or JPEG signature)"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown image format (", bytes.size(),
+                                                 " bytes; expected PNG or JPEG signature)"));
 }
 
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes) { return DecodeImage(bytes, 0); }
@@ -127,8 +126,8 @@ absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels)
   const ImageFormat format = SniffFormat(bytes);
   const int64_t pixels = int64_t{size->width} * size->height;
   if (size->width == 0 || size->height == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(FormatName(format), " header has zero size ",
-                                                   size->width, "x", size->height));
+    return absl::InvalidArgumentError(
+        absl::StrCat(FormatName(format), " header has zero size ", size->width, "x", size->height));
   }
   if (max_pixels > 0 && pixels > max_pixels) {
     return absl::OutOfRangeError(absl::StrCat("image ", size->width, "x", size->height, " has ",
@@ -141,7 +140,8 @@ absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels)
                          const_cast<char*>(bytes.data()));
     decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(FormatName(format), " decode failed: ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(FormatName(format), " decode failed: ", e.what()));
   }
   if (decoded.empty()) {
     return absl::InvalidArgumentError(
@@ -153,8 +153,7 @@ absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels)
 absl::StatusOr<cv::Mat> WrapRaw(uint32_t width, uint32_t height, uint32_t channels,
                                 uint32_t bits_per_sample, absl::string_view data) {
   if (width == 0 || height == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("raw image has zero size ", width, "x", height));
+    return absl::InvalidArgumentError(absl::StrCat("raw image has zero size ", width, "x", height));
   }
   if (width > INT_MAX || height > INT_MAX) {
     return absl::InvalidArgumentError(absl::StrCat("raw image too large: ", width, "x", height));
@@ -170,9 +169,9 @@ absl::StatusOr<cv::Mat> WrapRaw(uint32_t width, uint32_t height, uint32_t channe
   const uint64_t bytes_per_sample = bits_per_sample / 8;
   const uint64_t expected = uint64_t{width} * height * channels * bytes_per_sample;
   if (data.size() != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "raw image data has ", data.size(), " bytes, ", width, "x", height, "x", channels, " at ",
-        bits_per_sample, " bits needs ", expected));
+    return absl::InvalidArgumentError(absl::StrCat("raw image data has ", data.size(), " bytes, ",
+                                                   width, "x", height, "x", channels, " at ",
+                                                   bits_per_sample, " bits needs ", expected));
   }
   const int depth = bits_per_sample == 8 ? CV_8U : CV_16U;
   cv::Mat m(static_cast<int>(height), static_cast<int>(width),

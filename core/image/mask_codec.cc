@@ -58,8 +58,8 @@ std::string EncodeRle(const cv::Mat& labels) {
 
 absl::StatusOr<cv::Mat> DecodeRle(absl::string_view data, int width, int height) {
   if (width <= 0 || height <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("RLE mask size ", width, "x", height,
-                                                   " must be positive"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("RLE mask size ", width, "x", height, " must be positive"));
   }
   const uint64_t total = uint64_t(width) * uint64_t(height);
   cv::Mat mask(height, width, CV_8UC1);
@@ -76,15 +76,15 @@ absl::StatusOr<cv::Mat> DecodeRle(absl::string_view data, int width, int height)
     }
     if (*run == 0) return absl::InvalidArgumentError("RLE run of length 0");
     if (*run > total - filled) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "RLE runs exceed ", width, "x", height, " = ", total, " pixels at byte ", pos));
+      return absl::InvalidArgumentError(absl::StrCat("RLE runs exceed ", width, "x", height, " = ",
+                                                     total, " pixels at byte ", pos));
     }
     std::fill(out + filled, out + filled + *run, static_cast<uint8_t>(*value));
     filled += *run;
   }
   if (filled != total) {
-    return absl::InvalidArgumentError(absl::StrCat("RLE runs sum to ", filled, " pixels, ",
-                                                   width, "x", height, " needs ", total));
+    return absl::InvalidArgumentError(absl::StrCat("RLE runs sum to ", filled, " pixels, ", width,
+                                                   "x", height, " needs ", total));
   }
   return mask;
 }

@@ -24,8 +24,7 @@ void DrawOutlinedText(cv::Mat* bgr, const std::string& text, cv::Point origin, d
 
 const std::array<cv::Vec3b, kNumClasses>& ClassColors() {
   static const std::array<cv::Vec3b, kNumClasses> colors = {
-      cv::Vec3b(0, 0, 0), cv::Vec3b(60, 60, 235), cv::Vec3b(70, 205, 70),
-      cv::Vec3b(235, 140, 40)};
+      cv::Vec3b(0, 0, 0), cv::Vec3b(60, 60, 235), cv::Vec3b(70, 205, 70), cv::Vec3b(235, 140, 40)};
   return colors;
 }
 

@@ -100,7 +100,8 @@ cv::Mat CleanupLabels(const cv::Mat& labels, const CleanupOptions& options) {
   // connected to everything outside, so "touches the border" keeps its meaning there.
   const cv::Rect box = cv::boundingRect(out);
   if (box.empty()) return out;
-  const cv::Rect roi = (box + cv::Point(-1, -1) + cv::Size(2, 2)) & cv::Rect(cv::Point(), out.size());
+  const cv::Rect roi =
+      (box + cv::Point(-1, -1) + cv::Size(2, 2)) & cv::Rect(cv::Point(), out.size());
   cv::Mat view = out(roi);
   if (options.largest_component) {
     for (uint8_t label = 1; label < kNumClasses; ++label) KeepLargestComponent(&view, label);

@@ -45,8 +45,8 @@ absl::Status MjpegWriter::AddFrame(const cv::Mat& image) {
                                                    ", the writer expects ", size_.width, "x",
                                                    size_.height));
   }
-  if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 &&
-                                 image.channels() != 4)) {
+  if (image.depth() != CV_8U ||
+      (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
     return absl::InvalidArgumentError(
         absl::StrCat("video frame must be 8-bit gray, BGR or BGRA, got type ", image.type()));
   }

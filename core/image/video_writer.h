@@ -28,8 +28,8 @@ class MjpegWriter {
 
   // Opens `path` (conventionally *.avi). InvalidArgument for a bad size or options,
   // FailedPrecondition when the file cannot be opened.
-  static absl::StatusOr<std::unique_ptr<MjpegWriter>> Create(const std::string& path,
-                                                             cv::Size size, Options options);
+  static absl::StatusOr<std::unique_ptr<MjpegWriter>> Create(const std::string& path, cv::Size size,
+                                                             Options options);
 
   ~MjpegWriter();
   MjpegWriter(const MjpegWriter&) = delete;

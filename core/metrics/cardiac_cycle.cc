@@ -166,8 +166,8 @@ double EjectionFraction(double edv, double esv) {
   return 100.0 * (edv - esv) / edv;
 }
 
-ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm,
-                      double spacing_y_mm, uint8_t lv_label) {
+ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm, double spacing_y_mm,
+                      uint8_t lv_label) {
   ClipEf ef;
   if (labels.size() < 2 || !(spacing_x_mm > 0) || !(spacing_y_mm > 0)) return ef;
   const std::vector<double> area = LvAreaCurve(labels, lv_label);

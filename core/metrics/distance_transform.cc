@@ -71,8 +71,8 @@ cv::Mat SquaredDistanceToSites(const cv::Mat& sites, double spacing_x_mm, double
                 spacing_y_mm * spacing_y_mm, &v, &z);
   }
   for (int y = 0; y < rows; ++y) {
-    Transform1d(columns.ptr<double>(y), out.ptr<double>(y), cols, 1,
-                spacing_x_mm * spacing_x_mm, &v, &z);
+    Transform1d(columns.ptr<double>(y), out.ptr<double>(y), cols, 1, spacing_x_mm * spacing_x_mm,
+                &v, &z);
   }
   return out;
 }

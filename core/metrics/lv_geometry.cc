@@ -34,9 +34,9 @@ bool MitralFromAtrium(const cv::Mat& labels, const cv::Mat& cavity, double sx, d
                       cv::Point2d* mid) {
   // Only atrium pixels within the largest radius of the cavity's box can touch it.
   const int margin = kContactRadiiPx.back();
-  const cv::Rect roi = (cv::boundingRect(cavity) + cv::Point(-margin, -margin) +
-                        cv::Size(2 * margin, 2 * margin)) &
-                       cv::Rect(cv::Point(), labels.size());
+  const cv::Rect roi =
+      (cv::boundingRect(cavity) + cv::Point(-margin, -margin) + cv::Size(2 * margin, 2 * margin)) &
+      cv::Rect(cv::Point(), labels.size());
   const cv::Mat atrium = (labels(roi) == kAtriumLabel);
   if (cv::countNonZero(atrium) == 0) return false;
   for (int r : kContactRadiiPx) {
@@ -111,8 +111,7 @@ LvGeometry MeasureLv(const cv::Mat& labels, double spacing_x_mm, double spacing_
   g.area_mm2 = g.area_px * sx * sy;
   for (const cv::Point& p : c.px) c.mm.emplace_back(p.x * sx, p.y * sy);
   cv::Point2d mid;
-  g.mitral_from_atrium =
-      lv_label != kAtriumLabel && MitralFromAtrium(labels, cavity, sx, sy, &mid);
+  g.mitral_from_atrium = lv_label != kAtriumLabel && MitralFromAtrium(labels, cavity, sx, sy, &mid);
   if (!g.mitral_from_atrium) mid = MitralFromPrincipalAxis(c, sx, sy);
   size_t apex = 0;
   double best = -1;

@@ -42,12 +42,12 @@ SurfaceDistance SurfaceDistances(const cv::Mat& pred, const cv::Mat& truth, uint
 struct LvGeometry {
   double area_px = 0;
   double area_mm2 = 0;
-  double length_mm = 0;               // long axis: mitral-plane midpoint to apex
-  double volume_area_length_ml = 0;   // single-plane area-length
-  double volume_discs_ml = 0;         // single-plane method of discs (20 discs)
-  cv::Point2d apex_px{0, 0};          // long-axis end points in pixel coordinates
+  double length_mm = 0;              // long axis: mitral-plane midpoint to apex
+  double volume_area_length_ml = 0;  // single-plane area-length
+  double volume_discs_ml = 0;        // single-plane method of discs (20 discs)
+  cv::Point2d apex_px{0, 0};         // long-axis end points in pixel coordinates
   cv::Point2d mitral_mid_px{0, 0};
-  bool mitral_from_atrium = false;    // true when the mitral plane came from the LA contact
+  bool mitral_from_atrium = false;  // true when the mitral plane came from the LA contact
 };
 
 // Measures the LV cavity (`lv_label`) of one mask after the ASE/EACVI chamber quantification
@@ -114,8 +114,8 @@ struct ClipEf {
 // largest LV area (the earliest on ties), ES the detected ES of smallest area between it and
 // the next ED (or, when none follows, the last ES before it); when no ED or ES is detected,
 // ED and ES are the frames of largest and smallest LV area.
-ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm,
-                      double spacing_y_mm, uint8_t lv_label = 1);
+ClipEf EstimateClipEf(const std::vector<cv::Mat>& labels, double spacing_x_mm, double spacing_y_mm,
+                      uint8_t lv_label = 1);
 
 // ---- Temporal consistency ----
 
@@ -124,7 +124,7 @@ struct TemporalConsistency {
   double flicker = 0;           // mean |a_t - a_{t-1}| / mean area
   int flagged = 0;              // number of frames flagged by the second difference
   std::vector<int> flagged_frames;
-  int spikes = 0;               // number of frames flagged as one-frame spikes
+  int spikes = 0;  // number of frames flagged as one-frame spikes
   std::vector<int> spike_frames;
 };
 

@@ -26,8 +26,8 @@ struct ModelCard {
   std::string created_utc;  // ISO 8601
   uint64_t seed = 0;        // initialisation / training seed
   int64_t num_parameters = 0;
-  nlohmann::json training;  // the run configuration
-  nlohmann::json metrics;   // evaluation results
+  nlohmann::json training;     // the run configuration
+  nlohmann::json metrics;      // evaluation results
   std::string weights_sha256;  // hex sha256 of the NAME.pt bytes
   bool fp16_weights = false;   // weights stored as half, loaded as float
 };

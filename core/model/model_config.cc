@@ -14,8 +14,8 @@ absl::StatusOr<EncoderVariant> VariantByName(absl::string_view name) {
   if (name == "b2") {
     return EncoderVariant{"b2", {64, 128, 256, 512}, {3, 4, 6, 3}, {1, 2, 4, 8}, {8, 4, 2, 1}};
   }
-  return absl::NotFoundError(absl::StrCat("unknown encoder variant '", name,
-                                          "' (known: tiny, b2)"));
+  return absl::NotFoundError(
+      absl::StrCat("unknown encoder variant '", name, "' (known: tiny, b2)"));
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {

@@ -32,7 +32,7 @@ struct ModelConfig {
   std::string variant = "tiny";  // encoder table row
   int input_size = 128;          // square model input in pixels (multiple of 32)
   int num_classes = 4;
-  bool cross_frame = true;             // false = single-frame ablation, everything else identical
+  bool cross_frame = true;              // false = single-frame ablation, everything else identical
   std::vector<int> ot_stages = {2, 3};  // 0-based stages with token matching (stages 3 and 4)
   double ot_epsilon = 0.1;              // entropic regularisation of Sinkhorn
   int sinkhorn_iterations = 20;         // fixed, unrolled

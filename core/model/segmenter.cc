@@ -44,8 +44,8 @@ absl::StatusOr<std::vector<FrameOutput>> Segmenter::Segment(
     absl::Span<const cv::Mat> images, absl::Span<const EncodedFramePtr> partners,
     std::vector<EncodedFramePtr>* encoded) {
   if (!partners.empty() && partners.size() != images.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("got ", partners.size(), " partners for ",
-                                                   images.size(), " images"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("got ", partners.size(), " partners for ", images.size(), " images"));
   }
   absl::StatusOr<std::vector<EncodedFramePtr>> frames = Encode(images);
   if (!frames.ok()) return frames.status();
@@ -59,8 +59,7 @@ absl::StatusOr<std::vector<FrameOutput>> Segmenter::Segment(
 }
 
 absl::StatusOr<std::vector<FrameOutput>> Segmenter::SegmentClip(absl::Span<const cv::Mat> frames,
-                                                                Pairing pairing,
-                                                                int batch_size) {
+                                                                Pairing pairing, int batch_size) {
   if (batch_size < 1) return absl::InvalidArgumentError("batch_size must be >= 1");
   const size_t n = frames.size(), batch = static_cast<size_t>(batch_size);
   std::vector<EncodedFramePtr> encoded;

@@ -43,10 +43,10 @@ struct SegmenterOptions {
 };
 
 struct ModelInfo {
-  std::string name;     // "botm" (or "botm-single-frame" for the ablation)
-  std::string version;  // from the model card
-  std::string variant;  // "tiny" | "b2" | "torchscript"
-  int input_size = 0;   // square model input in pixels
+  std::string name;                      // "botm" (or "botm-single-frame" for the ablation)
+  std::string version;                   // from the model card
+  std::string variant;                   // "tiny" | "b2" | "torchscript"
+  int input_size = 0;                    // square model input in pixels
   std::vector<std::string> class_names;  // index = label value
   std::string weights_sha256;            // hex sha256 of the weights file
   bool cross_frame = true;               // false: single-frame ablation

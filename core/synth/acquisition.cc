@@ -11,9 +11,7 @@ constexpr double kPi = 3.14159265358979323846;
 void SetLevel(AcquisitionParams& a, Tissue t, double display) {
   a.level_display[static_cast<int>(t)] = display;
 }
-double Level(const AcquisitionParams& a, Tissue t) {
-  return a.level_display[static_cast<int>(t)];
-}
+double Level(const AcquisitionParams& a, Tissue t) { return a.level_display[static_cast<int>(t)]; }
 
 // Adds a smooth loss bump of `loss_db` centred at psi (radians, -pi..pi) to the wall profile.
 void AddWallLoss(AcquisitionParams& a, double center, double half_width, double loss_db) {
@@ -22,7 +20,8 @@ void AddWallLoss(AcquisitionParams& a, double center, double half_width, double 
     double d = std::fabs(psi - center);
     d = std::min(d, 2 * kPi - d);
     if (d < half_width) {
-      a.wall_profile_db[k] -= static_cast<float>(loss_db * (0.5 + 0.5 * std::cos(kPi * d / half_width)));
+      a.wall_profile_db[k] -=
+          static_cast<float>(loss_db * (0.5 + 0.5 * std::cos(kPi * d / half_width)));
     }
   }
 }
@@ -31,7 +30,8 @@ void SampleLevels(Rng& rng, AcquisitionParams& a) {
   const double tissue = rng.ClampedNormal(96, 18, 55, 135);
   const double myo = tissue + rng.ClampedNormal(19, 10, -5, 45);
   // One clip in four has a hazy, bright cavity (the real range reaches a mean of 94).
-  const double lv = rng.ClampedNormal(30, 12, 8, 78) + (rng.Bernoulli(0.25) ? rng.Uniform(25, 50) : 0);
+  const double lv =
+      rng.ClampedNormal(30, 12, 8, 78) + (rng.Bernoulli(0.25) ? rng.Uniform(25, 50) : 0);
   SetLevel(a, Tissue::kTissue, tissue);
   SetLevel(a, Tissue::kMyocardium, myo);
   SetLevel(a, Tissue::kLvBlood, lv);
@@ -66,8 +66,8 @@ void SampleArtifacts(Rng& rng, AcquisitionParams& a, double depth_cm, double hal
   }
   if (rng.Bernoulli(0.35)) {
     const double side = rng.Bernoulli(0.5) ? 1.0 : -1.0;
-    a.ribs.push_back({side * rng.Uniform(0.5, 0.95) * half_angle, rng.Uniform(0.04, 0.1),
-                      rng.Uniform(6, 15)});
+    a.ribs.push_back(
+        {side * rng.Uniform(0.5, 0.95) * half_angle, rng.Uniform(0.04, 0.1), rng.Uniform(6, 15)});
   }
   a.rib_depth_cm = rng.Uniform(0.5, 1.5) * scale;
   a.speckle_decorr_s = rng.Uniform(0.6, 1.5);

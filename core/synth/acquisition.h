@@ -28,20 +28,20 @@ struct RibShadow {
 };
 
 struct AcquisitionParams {
-  double gray_per_db = 3.2;  // log-compression slope: display units per dB
+  double gray_per_db = 3.2;                         // log-compression slope: display units per dB
   std::array<double, kNumTissues> level_display{};  // indexed by Tissue
-  double tissue_coarse_db = 4;   // std of slow echogenicity variation in tissue
-  double tissue_fine_db = 3;     // std of fine variation in tissue
-  double myo_fine_db = 3;        // std of fine variation in the myocardium
-  double depth_loss_db_per_cm = 0.3;  // residual attenuation after time-gain compensation
-  double edge_loss_db = 5;       // loss at the sector's lateral edges
-  double noise_display = 20;     // electronic noise level (display units) at the probe
+  double tissue_coarse_db = 4;                      // std of slow echogenicity variation in tissue
+  double tissue_fine_db = 3;                        // std of fine variation in tissue
+  double myo_fine_db = 3;                           // std of fine variation in the myocardium
+  double depth_loss_db_per_cm = 0.3;   // residual attenuation after time-gain compensation
+  double edge_loss_db = 5;             // loss at the sector's lateral edges
+  double noise_display = 20;           // electronic noise level (display units) at the probe
   double noise_slope_db_per_cm = 1.0;  // noise growth with depth (receiver gain)
-  double nearfield_display = 80;  // near-field clutter level at the probe
-  double nearfield_depth_cm = 1.2;  // its decay length
-  double haze_display = 40;       // reverberation haze level (display units)
+  double nearfield_display = 80;       // near-field clutter level at the probe
+  double nearfield_depth_cm = 1.2;     // its decay length
+  double haze_display = 40;            // reverberation haze level (display units)
   double haze_center_frac = 0.3, haze_width_frac = 0.15;  // its depth band (sector fractions)
-  double dropout_angle_db = 8;    // loss of walls parallel to the beams
+  double dropout_angle_db = 8;                            // loss of walls parallel to the beams
   std::array<float, kWallProfileBins> wall_profile_db{};  // extra loss around the LV wall
   std::vector<RibShadow> ribs;
   double rib_depth_cm = 1.0;      // depth below which rib shadows start

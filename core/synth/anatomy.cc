@@ -78,8 +78,10 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   ratio = std::clamp(ratio, 1.25, 2.6);
   double wall_frac = rng.ClampedNormal(0.1, 0.012, 0.07, 0.13);
   const double wall_tail = rng.Uniform();
-  if (wall_tail < 0.1) wall_frac *= rng.Uniform(0.55, 0.75);  // thin
-  else if (wall_tail < 0.2) wall_frac *= rng.Uniform(1.3, 1.6);  // thick (hypertrophy)
+  if (wall_tail < 0.1)
+    wall_frac *= rng.Uniform(0.55, 0.75);  // thin
+  else if (wall_tail < 0.2)
+    wall_frac *= rng.Uniform(1.3, 1.6);  // thick (hypertrophy)
   p.trunc_z = rng.Uniform(0.2, 0.45);
   p.apex_wall_ratio = rng.Uniform(0.6, 0.85);
   p.long_strain_exp = rng.Uniform(0.15, 0.25);
@@ -107,8 +109,8 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   }
   p.cavity_a_ed_cm = len / (1 + p.trunc_z);
   p.cavity_b_ed_cm = b;
-  p.myo_area_cm2 = MyoArea(p.cavity_a_ed_cm, p.cavity_b_ed_cm, p.trunc_z, p.apex_wall_ratio,
-                           p.wall_ed_cm);
+  p.myo_area_cm2 =
+      MyoArea(p.cavity_a_ed_cm, p.cavity_b_ed_cm, p.trunc_z, p.apex_wall_ratio, p.wall_ed_cm);
   const double annulus_half = p.cavity_b_ed_cm * std::sqrt(1 - Sq(p.trunc_z));
   p.la_q = rng.Uniform(0.45, 0.75);
   p.la_b_cm = annulus_half * rng.Uniform(0.98, 1.18) / std::sqrt(1 - Sq(p.la_q));
@@ -218,16 +220,21 @@ Label LabelAt(const HeartState& h, double s, double w) {
 Tissue TissueAt(const HeartState& h, double s, double w, Label* label) {
   *label = LabelAt(h, s, w);
   const double leaf2 = Sq(h.leaf_half_cm);
-  const bool near_valve = s >= h.leaf_box[0] && s <= h.leaf_box[1] && w >= h.leaf_box[2] &&
-                          w <= h.leaf_box[3];
-  if (near_valve && (SegmentDist2(h.leaf[0], s, w) < leaf2 || SegmentDist2(h.leaf[1], s, w) < leaf2)) {
+  const bool near_valve =
+      s >= h.leaf_box[0] && s <= h.leaf_box[1] && w >= h.leaf_box[2] && w <= h.leaf_box[3];
+  if (near_valve &&
+      (SegmentDist2(h.leaf[0], s, w) < leaf2 || SegmentDist2(h.leaf[1], s, w) < leaf2)) {
     return Tissue::kLeaflet;
   }
   switch (*label) {
-    case kLvCavity: return Tissue::kLvBlood;
-    case kLvMyocardium: return Tissue::kMyocardium;
-    case kLeftAtrium: return Tissue::kLaBlood;
-    default: break;
+    case kLvCavity:
+      return Tissue::kLvBlood;
+    case kLvMyocardium:
+      return Tissue::kMyocardium;
+    case kLeftAtrium:
+      return Tissue::kLaBlood;
+    default:
+      break;
   }
   if (s <= h.s_mv && Sq(s - h.s_c) * h.inv_pa2 + w * w * h.inv_pb2 <= 1) {
     return Tissue::kPericardium;

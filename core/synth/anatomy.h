@@ -53,9 +53,9 @@ struct HeartState {
   bool four_chamber;
   double rv_cs, rv_cw, inv_rv_a2, inv_rv_b2, inv_rvw_a2, inv_rvw_b2, s_tv;
   double ra_cs, ra_cw, inv_ra_a2, inv_ra_b2;
-  double leaf[2][4];      // mitral leaflets: s0, w0, s1, w1
-  double leaf_half_cm;    // leaflet half thickness
-  double leaf_box[4];     // s_min, s_max, w_min, w_max around both leaflets
+  double leaf[2][4];                         // mitral leaflets: s0, w0, s1, w1
+  double leaf_half_cm;                       // leaflet half thickness
+  double leaf_box[4];                        // s_min, s_max, w_min, w_max around both leaflets
   double lambda_l, lambda_w, s_mv_ed, b_ed;  // for the tissue motion map
 };
 
@@ -67,7 +67,14 @@ double LvVolumeMl(const AnatomyParams& p, double r);
 
 // Kinds of echo sources the renderer distinguishes.
 enum class Tissue : uint8_t {
-  kTissue, kMyocardium, kLvBlood, kLaBlood, kRightBlood, kRightWall, kPericardium, kLeaflet,
+  kTissue,
+  kMyocardium,
+  kLvBlood,
+  kLaBlood,
+  kRightBlood,
+  kRightWall,
+  kPericardium,
+  kLeaflet,
   kAtrialWall
 };
 

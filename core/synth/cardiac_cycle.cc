@@ -44,7 +44,8 @@ double VolumeFraction(const CycleShape& c, double phase) {
   const double t_dia = t_early + c.early_fill_fraction;
   if (p < t_ivr) return 1.0 - ef * Ramp(p / t_ivr);
   if (p < t_early) return es_vol + (ivr_vol - es_vol) * (p - t_ivr) / c.ivr_fraction;
-  if (p < t_dia) return ivr_vol + (early_vol - ivr_vol) * Ramp((p - t_early) / c.early_fill_fraction);
+  if (p < t_dia)
+    return ivr_vol + (early_vol - ivr_vol) * Ramp((p - t_early) / c.early_fill_fraction);
   if (p < c.atrial_start) {
     return early_vol + (pre_a_vol - early_vol) * (p - t_dia) / (c.atrial_start - t_dia);
   }

@@ -9,12 +9,12 @@
 namespace botm::synth {
 
 struct CycleShape {
-  double ejection_fraction = 0.6;  // stroke volume / end-diastolic volume, 0..1
-  double systole_fraction = 0.33;  // ejection duration / RR; end-systole is at this phase
-  double ivr_fraction = 0.07;      // isovolumic relaxation duration / RR
+  double ejection_fraction = 0.6;    // stroke volume / end-diastolic volume, 0..1
+  double systole_fraction = 0.33;    // ejection duration / RR; end-systole is at this phase
+  double ivr_fraction = 0.07;        // isovolumic relaxation duration / RR
   double early_fill_fraction = 0.2;  // rapid filling duration / RR
-  double early_fill_share = 0.75;  // share of the stroke volume refilled by early filling
-  double atrial_start = 0.85;      // phase at which the atrial kick starts
+  double early_fill_share = 0.75;    // share of the stroke volume refilled by early filling
+  double atrial_start = 0.85;        // phase at which the atrial kick starts
 };
 
 // Returns a cycle shape for a heart rate: systole takes a larger share of RR when the heart

@@ -107,12 +107,18 @@ std::vector<int> Extrema(const std::vector<double>& vol, double fps, double rr_s
 
 std::string DifficultyName(Difficulty d) {
   switch (d) {
-    case Difficulty::kNormal: return "normal";
-    case Difficulty::kEasy: return "easy";
-    case Difficulty::kLowSnr: return "low_snr";
-    case Difficulty::kMissingWall: return "missing_wall";
-    case Difficulty::kHeavyClutter: return "heavy_clutter";
-    case Difficulty::kLowFrameRate: return "low_frame_rate";
+    case Difficulty::kNormal:
+      return "normal";
+    case Difficulty::kEasy:
+      return "easy";
+    case Difficulty::kLowSnr:
+      return "low_snr";
+    case Difficulty::kMissingWall:
+      return "missing_wall";
+    case Difficulty::kHeavyClutter:
+      return "heavy_clutter";
+    case Difficulty::kLowFrameRate:
+      return "low_frame_rate";
   }
   return "unknown";
 }
@@ -148,8 +154,8 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.height = o.height;
   const bool four = o.view == View::kAuto ? clip_rng.Bernoulli(0.5) : o.view == View::kFourChamber;
   info.view = four ? View::kFourChamber : View::kTwoChamber;
-  double ef = clip_rng.Bernoulli(0.65) ? clip_rng.ClampedNormal(57, 9, 20, 75)
-                                       : clip_rng.Uniform(20, 75);
+  double ef =
+      clip_rng.Bernoulli(0.65) ? clip_rng.ClampedNormal(57, 9, 20, 75) : clip_rng.Uniform(20, 75);
   double hr = clip_rng.Uniform(50, 110);
   double fps = o.difficulty == Difficulty::kLowFrameRate ? clip_rng.Uniform(18, 25)
                                                          : clip_rng.Uniform(25, 60);
@@ -172,8 +178,8 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.spacing_mm_x = 10 * 2 * sector.depth_cm * std::sin(sector.half_angle_rad) / o.width;
   info.spacing_mm_y = 10 * sector.depth_cm / o.height;
   const double rr_s = 60.0 / hr;
-  info.num_frames = o.num_frames > 0 ? o.num_frames
-                                     : static_cast<int>(std::ceil(cycles * rr_s * fps)) + 1;
+  info.num_frames =
+      o.num_frames > 0 ? o.num_frames : static_cast<int>(std::ceil(cycles * rr_s * fps)) + 1;
   Rng anatomy_rng = Rng(o.seed).Fork(2);
   const AnatomyParams anatomy =
       SampleAnatomy(anatomy_rng, four, sector.depth_cm, sector.half_angle_rad, o.difficulty);

@@ -74,9 +74,9 @@ struct ClipInfo {
   double depth_cm = 0;
   double spacing_mm_x = 0;  // physical size of one output pixel
   double spacing_mm_y = 0;
-  std::vector<int> ed_frames;  // end-diastole frame indices (volume maxima)
-  std::vector<int> es_frames;  // end-systole frame indices (volume minima)
-  std::vector<double> lv_volume_ml;    // true LV volume per frame (the model of the cycle)
+  std::vector<int> ed_frames;        // end-diastole frame indices (volume maxima)
+  std::vector<int> es_frames;        // end-systole frame indices (volume minima)
+  std::vector<double> lv_volume_ml;  // true LV volume per frame (the model of the cycle)
 };
 
 struct Frame {

@@ -28,8 +28,10 @@ float FastLog2(float p) {
   float m;
   std::memcpy(&m, &bits, sizeof(m));  // mantissa in [1, 2)
   const float t = m - 1;
-  const float poly = t * (1.44254208f + t * (-0.71814753f + t * (0.45764196f + t * (-0.27498460f +
-                     t * (0.12262797f - t * 0.02791045f)))));
+  const float poly =
+      t * (1.44254208f +
+           t * (-0.71814753f +
+                t * (0.45764196f + t * (-0.27498460f + t * (0.12262797f - t * 0.02791045f)))));
   return static_cast<float>(exponent) + poly;
 }
 
@@ -104,8 +106,8 @@ void EchoRenderer::BuildPolarTables() {
   const double noise0 = DisplayToPower(acq_.noise_display, g) / 2;  // |n|^2 has mean 2
   for (int i = 0; i < ns_; ++i) {
     sample_r_[i] = static_cast<float>((i + 0.5) * d / ns_);
-    noise_pow_[i] = static_cast<float>(noise0 *
-                                       std::pow(10.0, acq_.noise_slope_db_per_cm * sample_r_[i] / 10));
+    noise_pow_[i] =
+        static_cast<float>(noise0 * std::pow(10.0, acq_.noise_slope_db_per_cm * sample_r_[i] / 10));
   }
   Rng rng(HashCombine(seed_, 0xc1a77e2));
   const ComplexGrid clutter_speckle(rng, nb_, ns_);
@@ -133,7 +135,8 @@ void EchoRenderer::BuildPolarTables() {
       const double blob = lump * lump;
       const double p = near_pow * std::exp(-r / acq_.nearfield_depth_cm) +
                        haze_pow * blob * std::exp(-band * band);
-      clutter_pow_[idx] = static_cast<float>(p * 0.5 * (cr * cr + ci * ci) * gain_[idx] * gain_[idx]);
+      clutter_pow_[idx] =
+          static_cast<float>(p * 0.5 * (cr * cr + ci * ci) * gain_[idx] * gain_[idx]);
     }
   }
 }

@@ -48,20 +48,20 @@ class EchoRenderer {
   SectorGeometry sector_;
   AcquisitionParams acq_;
   uint64_t seed_;
-  int nb_, ns_;                        // beams, samples per beam
+  int nb_, ns_;  // beams, samples per beam
   double x0_cm_, spacing_x_cm_, spacing_y_cm_;
   std::vector<float> beam_sin_, beam_cos_, sample_r_;
-  std::vector<float> gain_;            // static amplitude gain per polar sample
-  std::vector<float> clutter_pow_;     // static clutter power per polar sample
-  std::vector<float> noise_pow_;       // electronic noise power per depth sample
+  std::vector<float> gain_;         // static amplitude gain per polar sample
+  std::vector<float> clutter_pow_;  // static clutter power per polar sample
+  std::vector<float> noise_pow_;    // electronic noise power per depth sample
   std::array<float, kNumTissues> level_db_{};
   float speckle_norm_;
   // Tissue speckle (2 fields cycled with offsets) and echogenicity variation, in physical space.
   double field_x0_, field_y0_, field_cell_, coarse_cell_, fine_cell_;
   std::vector<ComplexGrid> tissue_speckle_;
   ScalarGrid coarse_, fine_;
-  std::vector<ComplexGrid> pool_;      // polar fields for blood speckle and noise
-  cv::Mat map1_, map2_;                // scan conversion (fixed point)
+  std::vector<ComplexGrid> pool_;         // polar fields for blood speckle and noise
+  cv::Mat map1_, map2_;                   // scan conversion (fixed point)
   std::vector<uint8_t> label_in_sector_;  // (2W+1) x (2H+1) supersampling grid
 };
 

@@ -16,8 +16,10 @@ float FastAtan2(float y, float x) {
   const float mx = std::max(ax, ay), mn = std::min(ax, ay);
   if (mx == 0) return 0;
   const float a = mn / mx, a2 = a * a;
-  float r = a * (0.99997726f + a2 * (-0.33262347f + a2 * (0.19354346f + a2 * (-0.11643287f +
-                 a2 * (0.05265332f - a2 * 0.01172120f)))));
+  float r =
+      a * (0.99997726f +
+           a2 * (-0.33262347f +
+                 a2 * (0.19354346f + a2 * (-0.11643287f + a2 * (0.05265332f - a2 * 0.01172120f)))));
   if (ay > ax) r = 1.57079637f - r;
   if (x < 0) r = 3.14159274f - r;
   return y < 0 ? -r : r;
@@ -57,7 +59,8 @@ void EchoRenderer::RenderPolar(const HeartState& h, double time_s, int frame_ind
   // Blood speckle: redrawn each frame from the pool at a per-frame offset.
   const uint64_t hf = HashCombine(seed_ ^ 0xb100dULL, static_cast<uint64_t>(frame_index));
   const ComplexGrid& blood = pool_[hf & 1];
-  const int boj = static_cast<int>((hf >> 8) % (nb_ / 3)), boi = static_cast<int>((hf >> 32) % (ns_ / 3));
+  const int boj = static_cast<int>((hf >> 8) % (nb_ / 3)),
+            boi = static_cast<int>((hf >> 32) % (ns_ / 3));
   const float inv_cell = static_cast<float>(1.0 / field_cell_);
   const float inv_coarse = static_cast<float>(1.0 / coarse_cell_);
   const float inv_fine = static_cast<float>(1.0 / fine_cell_);

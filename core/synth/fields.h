@@ -39,8 +39,7 @@ class ComplexGrid {
     gy = std::clamp(gy, 0.0f, ny_ - 1.001f);
     const int ix = static_cast<int>(gx), iy = static_cast<int>(gy);
     const float fx = gx - ix, fy = gy - iy;
-    const float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy,
-                w11 = fx * fy;
+    const float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
     const float norm = 1.0f / std::sqrt(w00 * w00 + w10 * w10 + w01 * w01 + w11 * w11);
     const size_t k = static_cast<size_t>(iy) * nx_ + ix;
     *re = norm * (w00 * re_[k] + w10 * re_[k + 1] + w01 * re_[k + nx_] + w11 * re_[k + nx_ + 1]);

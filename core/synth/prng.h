@@ -64,8 +64,8 @@ class Rng {
   // |value| <= 3.46); several times cheaper than Normal(), used for speckle scatterers.
   double FastNormal() {
     const uint64_t b = NextU64();
-    const double sum = static_cast<double>((b & 0xffff) + ((b >> 16) & 0xffff) +
-                                           ((b >> 32) & 0xffff) + (b >> 48));
+    const double sum =
+        static_cast<double>((b & 0xffff) + ((b >> 16) & 0xffff) + ((b >> 32) & 0xffff) + (b >> 48));
     return (sum * (1.0 / 65536.0) - 2.0) * 1.7320508075688772;
   }
   // Returns mean + sd * N(0,1), clamped to [lo, hi].

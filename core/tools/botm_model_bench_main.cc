@@ -90,19 +90,20 @@ void BenchConfig(const std::string& variant, int size, torch::Device device, int
   const double enc = t.Ms([&] { model->Encode(a); }, iters, &bar, &done);
   const double fuse = t.Ms([&] { model->FuseStages(fa, fb); }, iters, &bar, &done);
   const double head = t.Ms([&] { model->Head(fa); }, iters, &bar, &done);
-  const double stream = t.Ms([&] { model->DecodeWithPartner(model->Encode(a), fb); }, iters,
-                             &bar, &done);
+  const double stream =
+      t.Ms([&] { model->DecodeWithPartner(model->Encode(a), fb); }, iters, &bar, &done);
   const double pair = t.Ms([&] { model->DecodeWithPartner(model->Encode(a), model->Encode(b)); },
                            iters, &bar, &done);
-  const double abl = t.Ms([&] { single->DecodeWithPartner(single->Encode(a), {}); }, iters, &bar,
-                          &done);
+  const double abl =
+      t.Ms([&] { single->DecodeWithPartner(single->Encode(a), {}); }, iters, &bar, &done);
   const double sinkhorn = t.Ms([&] { SinkhornOnly(fa, fb, model->config()); }, iters, &bar, &done);
   bar.Finish();
   torch::Tensor plan;
   model->FuseStages(fa, fb, &plan);
-  std::printf("%-5s %4d | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
-              variant.c_str(), size, plan.size(1), plan.size(2), cfg.sinkhorn_iterations,
-              internal::MarginalError(plan));
+  std::printf(
+      "%-5s %4d | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
+      variant.c_str(), size, plan.size(1), plan.size(2), cfg.sinkhorn_iterations,
+      internal::MarginalError(plan));
   std::printf(
       "%-5s %4d | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
       "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
@@ -123,13 +124,16 @@ void BenchTraining(int batch, int steps, torch::Device device) {
   Timer t(device);
   ProgressBar bar("train tiny:128", steps);
   int64_t done = 0;
-  const double ms = t.Ms([&] {
-    opt.zero_grad();
-    const BotmOutput out = model->forward(a, b);
-    (torch::nn::functional::cross_entropy(out.logits_a, y) +
-     torch::nn::functional::cross_entropy(out.logits_b, y)).backward();
-    opt.step();
-  }, steps, &bar, &done);
+  const double ms = t.Ms(
+      [&] {
+        opt.zero_grad();
+        const BotmOutput out = model->forward(a, b);
+        (torch::nn::functional::cross_entropy(out.logits_a, y) +
+         torch::nn::functional::cross_entropy(out.logits_b, y))
+            .backward();
+        opt.step();
+      },
+      steps, &bar, &done);
   bar.Finish();
   std::printf("train tiny 128, %d pairs/step: %.1f ms/step, %.1f images/s\n", batch, ms,
               2.0 * batch * 1000.0 / ms);
@@ -147,7 +151,8 @@ int main(int argc, char** argv) {
   const bool cuda = dev == "cuda" || (dev == "auto" && torch::cuda::is_available());
   const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   std::printf("device %s, intra-op threads %d\n", device.str().c_str(), at::get_num_threads());
-  for (absl::string_view item : absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
+  for (absl::string_view item :
+       absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
     std::vector<std::string> parts = absl::StrSplit(item, ':');
     int size = 0;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &size)) {

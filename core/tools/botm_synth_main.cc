@@ -93,8 +93,8 @@ nlohmann::json MetaJson(const ClipInfo& info) {
   j["ed_frames"] = info.ed_frames;
   j["es_frames"] = info.es_frames;
   j["lv_volume_ml"] = info.lv_volume_ml;
-  j["labels"] = {{"0", "background"}, {"1", "lv_cavity"}, {"2", "lv_myocardium"},
-                 {"3", "left_atrium"}};
+  j["labels"] = {
+      {"0", "background"}, {"1", "lv_cavity"}, {"2", "lv_myocardium"}, {"3", "left_atrium"}};
   return j;
 }
 
@@ -168,8 +168,8 @@ absl::Status Run() {
   if (const std::string png = absl::GetFlag(FLAGS_edes_png); !png.empty()) {
     if (absl::Status s = WriteEdEsPng(**gen, png); !s.ok()) return s;
   }
-  std::printf("wrote %d frames (%s, %s, EF %.1f %%, %.0f bpm, %.1f fps) to %s\n",
-              info.num_frames, botm::synth::DifficultyName(info.difficulty).c_str(),
+  std::printf("wrote %d frames (%s, %s, EF %.1f %%, %.0f bpm, %.1f fps) to %s\n", info.num_frames,
+              botm::synth::DifficultyName(info.difficulty).c_str(),
               info.view == botm::synth::View::kTwoChamber ? "2ch" : "4ch",
               info.ejection_fraction_pct, info.heart_rate_bpm, info.fps, out.c_str());
   return absl::OkStatus();

@@ -42,14 +42,14 @@ struct Target {
 
 // Rows of the realism table, in print order; negative p10 = no real range known.
 const Target kTargets[] = {
-    {"LV mean", 64, 45, 94},          {"myo mean", 102, 79, 127},
-    {"LA mean", 76, 50, 123},         {"tissue mean", 92, 65, 123},
+    {"LV mean", 64, 45, 94},           {"myo mean", 102, 79, 127},
+    {"LA mean", 76, 50, 123},          {"tissue mean", 92, 65, 123},
     {"LV std/mean", 0.34, 0.23, 0.50}, {"myo std/mean", 0.41, 0.26, 0.61},
     {"LA std/mean", 0.37, 0.25, 0.55}, {"tissue std/mean", 0.45, 0.34, 0.66},
-    {"LV share", 0.155, 0.09, 0.27},  {"myo share", 0.17, 0.12, 0.28},
-    {"LA share", 0.087, 0.05, 0.13},  {"LV share ED", 0.19, -1, -1},
-    {"LV share ES", 0.12, -1, -1},    {"LV long/short", 1.9, 1.5, 2.4},
-    {"heart top", 0.12, -1, -1},      {"heart bottom", 0.96, -1, -1},
+    {"LV share", 0.155, 0.09, 0.27},   {"myo share", 0.17, 0.12, 0.28},
+    {"LA share", 0.087, 0.05, 0.13},   {"LV share ED", 0.19, -1, -1},
+    {"LV share ES", 0.12, -1, -1},     {"LV long/short", 1.9, 1.5, 2.4},
+    {"heart top", 0.12, -1, -1},       {"heart bottom", 0.96, -1, -1},
 };
 constexpr int kRows = sizeof(kTargets) / sizeof(kTargets[0]);
 
@@ -72,8 +72,7 @@ cv::Mat SectorMask(const ClipInfo& info) {
 void Measure(const Frame& f, const ClipInfo& info, const cv::Mat& sector, bool ed,
              std::vector<std::vector<double>>& rows) {
   const double sector_px = cv::countNonZero(sector);
-  const cv::Mat masks[4] = {f.labels == 1, f.labels == 2, f.labels == 3,
-                            (f.labels == 0) & sector};
+  const cv::Mat masks[4] = {f.labels == 1, f.labels == 2, f.labels == 3, (f.labels == 0) & sector};
   for (int r = 0; r < 4; ++r) {
     if (cv::countNonZero(masks[r]) < 20) continue;
     cv::Scalar mean, sd;
@@ -120,9 +119,10 @@ double Quantile(std::vector<double> v, double q) {
 }
 
 void PrintTable(Difficulty d, const std::vector<std::vector<double>>& rows) {
-  std::printf("\n## %s\n| quantity | synthetic median [p10, p90] | real median [p10, p90] | |\n"
-              "|---|---|---|---|\n",
-              botm::synth::DifficultyName(d).c_str());
+  std::printf(
+      "\n## %s\n| quantity | synthetic median [p10, p90] | real median [p10, p90] | |\n"
+      "|---|---|---|---|\n",
+      botm::synth::DifficultyName(d).c_str());
   for (int k = 0; k < kRows; ++k) {
     const Target& t = kTargets[k];
     const double med = Quantile(rows[k], 0.5);
@@ -149,7 +149,8 @@ void Benchmark() {
   const auto start = std::chrono::steady_clock::now();
   size_t checksum = 0;
   for (int t = 0; t < n; ++t) checksum += (*gen)->Render(t % 500).image.at<uint8_t>(64, 64);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double s = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
   const std::clock_t c0 = std::clock();
   for (int i = 0; i < 20; ++i) {
@@ -157,9 +158,10 @@ void Benchmark() {
     checksum += EchoGenerator::Create(o).ok();
   }
   const double cs = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-  std::printf("\nbenchmark 128x128, one thread, CPU time: %.1f frames/s (%.2f ms per frame, "
-              "%.2f ms per pair; wall %.2f ms per frame), Create() %.2f ms CPU [checksum %zu]\n",
-              n / s, 1e3 * s / n, 2e3 * s / n, 1e3 * wall / n, 1e3 * cs / 20, checksum);
+  std::printf(
+      "\nbenchmark 128x128, one thread, CPU time: %.1f frames/s (%.2f ms per frame, "
+      "%.2f ms per pair; wall %.2f ms per frame), Create() %.2f ms CPU [checksum %zu]\n",
+      n / s, 1e3 * s / n, 2e3 * s / n, 1e3 * wall / n, 1e3 * cs / 20, checksum);
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ void ApplyGeometric(const GeometricParams& p, cv::Mat* image, cv::Mat* labels) {
   a.at<double>(1, 2) += p.shift_y_frac * size.height;
   cv::warpAffine(*image, *image, a, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
   if (labels != nullptr && !labels->empty()) {
-    cv::warpAffine(*labels, *labels, a, size, cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::warpAffine(*labels, *labels, a, size, cv::INTER_NEAREST, cv::BORDER_CONSTANT,
+                   cv::Scalar(0));
   }
 }
 
@@ -79,7 +80,8 @@ void ApplyPhotometric(const AugmentOptions& o, const cv::Mat& labels, Rng& rng, 
     const double sigma = rng.Uniform(0.0, o.max_noise_sigma);
     cv::Mat field = NormalField(image->size(), rng);
     cv::GaussianBlur(field, field, cv::Size(0, 0), 0.7);
-    field = 1.f + static_cast<float>(sigma * 1.6) * field;  // blur at 0.7 px keeps ~1/1.6 of the std
+    field =
+        1.f + static_cast<float>(sigma * 1.6) * field;  // blur at 0.7 px keeps ~1/1.6 of the std
     cv::multiply(*image, field, *image);
   }
   if (rng.Bernoulli(o.blur_probability)) {

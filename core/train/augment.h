@@ -21,13 +21,13 @@ struct AugmentOptions {
   bool enabled = true;
   double max_rotation_deg = 12.0;
   double min_scale = 0.85, max_scale = 1.15;
-  double max_shift_frac = 0.06;          // of the image side
+  double max_shift_frac = 0.06;  // of the image side
   double gamma_probability = 0.8;
   double min_gamma = 0.7, max_gamma = 1.5;
-  double gain_jitter = 0.15;             // gain uniform in 1 +- this
-  double offset_jitter = 0.06;           // offset uniform in +- this (intensity units 0..1)
+  double gain_jitter = 0.15;    // gain uniform in 1 +- this
+  double offset_jitter = 0.06;  // offset uniform in +- this (intensity units 0..1)
   double noise_probability = 0.6;
-  double max_noise_sigma = 0.25;         // std of the multiplicative noise field
+  double max_noise_sigma = 0.25;  // std of the multiplicative noise field
   double blur_probability = 0.3;
   double max_blur_sigma_px = 1.2;
   double dropout_probability = 0.3;

@@ -25,7 +25,8 @@ ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
 ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
 ABSL_FLAG(int, batch_size, 4, "pairs per decode batch");
-ABSL_FLAG(std::string, out_dir, "", "folder for report.json, report.md and PNGs (empty = stdout only)");
+ABSL_FLAG(std::string, out_dir, "",
+          "folder for report.json, report.md and PNGs (empty = stdout only)");
 ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
 
@@ -48,14 +49,17 @@ int main(int argc, char** argv) {
     }
   } else {
     o.bins.clear();
-    for (int d = 0; d < botm::synth::kNumDifficulties; ++d) o.bins.push_back(static_cast<botm::synth::Difficulty>(d));
+    for (int d = 0; d < botm::synth::kNumDifficulties; ++d)
+      o.bins.push_back(static_cast<botm::synth::Difficulty>(d));
   }
   o.clips_per_bin = absl::GetFlag(FLAGS_clips_per_bin);
   o.size_px = absl::GetFlag(FLAGS_size);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   const std::string device = absl::GetFlag(FLAGS_device);
-  o.device = device == "cpu" ? botm::Device::kCpu : device == "cuda" ? botm::Device::kCuda : botm::Device::kAuto;
+  o.device = device == "cpu"    ? botm::Device::kCpu
+             : device == "cuda" ? botm::Device::kCuda
+                                : botm::Device::kAuto;
   o.threads = absl::GetFlag(FLAGS_threads);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.out_dir = absl::GetFlag(FLAGS_out_dir);

@@ -46,7 +46,9 @@ absl::Status WriteClipPlots(const EvalClip& clip, const std::string& out_dir) {
     cv::Mat plot = PlotCurves({{"ground truth", truth_area, cv::Scalar(40, 40, 40)},
                                {"BOTM prediction", pred_area, cv::Scalar(40, 40, 220)}},
                               absl::StrCat("LV cavity area, ", clip.id), "mm^2");
-    if (absl::Status s = WritePng(absl::StrCat(out_dir, "/", clip.id, "_lv_area.png"), plot); !s.ok()) return s;
+    if (absl::Status s = WritePng(absl::StrCat(out_dir, "/", clip.id, "_lv_area.png"), plot);
+        !s.ok())
+      return s;
   }
   std::vector<int> frames = {Extreme(truth_area, true), Extreme(truth_area, false)};
   if (!dense) frames = {0, static_cast<int>(clip.images.size()) - 1};

@@ -88,12 +88,10 @@ nlohmann::json BinStats::ToJson() const {
              {"mae_area_length_vs_gt_masks", Mean(ef_err_gt_al_)},
              {"mae_discs_vs_gt_masks", Mean(ef_err_gt_discs_)},
              {"clips", ef_err_gt_al_.size()}};
-  j["temporal"] = {{"flagged_fraction", Mean(flagged_)},
-                   {"flicker", Mean(flicker_)},
-                   {"label_flicker", Mean(label_flicker_)},
-                   {"gt_flagged_fraction", Mean(gt_flagged_)},
-                   {"gt_flicker", Mean(gt_flicker_)},
-                   {"clips", flagged_.size()}};
+  j["temporal"] = {
+      {"flagged_fraction", Mean(flagged_)},    {"flicker", Mean(flicker_)},
+      {"label_flicker", Mean(label_flicker_)}, {"gt_flagged_fraction", Mean(gt_flagged_)},
+      {"gt_flicker", Mean(gt_flicker_)},       {"clips", flagged_.size()}};
   j["ms_per_frame"] = frames_ > 0 ? 1000.0 * seconds_ / frames_ : 0.0;
   return j;
 }

@@ -92,10 +92,16 @@ absl::Status WriteText(const std::string& path, const std::string& text) {
 }
 
 nlohmann::json ModelJson(const ModelInfo& m) {
-  return {{"name", m.name}, {"version", m.version}, {"variant", m.variant},
-          {"input_size", m.input_size}, {"cross_frame", m.cross_frame},
-          {"weights_sha256", m.weights_sha256}, {"device", m.device}, {"blas", m.blas},
-          {"intra_op_threads", m.intra_op_threads}, {"num_parameters", m.num_parameters}};
+  return {{"name", m.name},
+          {"version", m.version},
+          {"variant", m.variant},
+          {"input_size", m.input_size},
+          {"cross_frame", m.cross_frame},
+          {"weights_sha256", m.weights_sha256},
+          {"device", m.device},
+          {"blas", m.blas},
+          {"intra_op_threads", m.intra_op_threads},
+          {"num_parameters", m.num_parameters}};
 }
 
 }  // namespace
@@ -118,10 +124,11 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   ProgressBar bar("eval", total, bo);
   nlohmann::json report;
   report["model"] = ModelJson((*seg)->info());
-  report["data"] = o.data == "synthetic"
-                       ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
-                                      o.size_px, "x", o.size_px, ", max_frames ", o.max_frames)
-                       : o.data;
+  report["data"] =
+      o.data == "synthetic"
+          ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
+                         o.size_px, "x", o.size_px, ", max_frames ", o.max_frames)
+          : o.data;
   report["pairing"] = "clip mode: frame t with t+1 (last with t-1)";
   BinStats all;
   for (ClipGroup& g : *groups) {
@@ -140,7 +147,8 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   report["all"] = all.ToJson();
   bar.Finish();
   if (o.out_dir.empty()) return report;
-  if (o.matching_plot && (*seg)->info().cross_frame && !groups->empty() && !(*groups)[0].clips.empty()) {
+  if (o.matching_plot && (*seg)->info().cross_frame && !groups->empty() &&
+      !(*groups)[0].clips.empty()) {
     if (absl::Status s = WriteMatchingPlot(so, (*groups)[0].clips[0], o.out_dir); !s.ok()) return s;
   }
   if (absl::Status s = WriteText(o.out_dir + "/report.json", report.dump(2)); !s.ok()) return s;

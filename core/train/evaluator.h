@@ -23,22 +23,21 @@
 namespace botm::train {
 
 struct EvalOptions {
-  std::string model_path;  // empty = the shipped default model
+  std::string model_path;          // empty = the shipped default model
   std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
   std::vector<synth::Difficulty> bins = {
-      synth::Difficulty::kNormal,      synth::Difficulty::kLowSnr,
-      synth::Difficulty::kMissingWall, synth::Difficulty::kHeavyClutter,
-      synth::Difficulty::kLowFrameRate};
-  int clips_per_bin = 6;       // held-out seeds synth::HeldOutSeed(bin, 0..n-1)
-  int size_px = 128;           // synthetic frame size (the shipped model's input size)
-  int max_frames = 48;         // frames per clip (0 = whole clip)
-  int max_clips = 0;           // folder: 0 = all
+      synth::Difficulty::kNormal, synth::Difficulty::kLowSnr, synth::Difficulty::kMissingWall,
+      synth::Difficulty::kHeavyClutter, synth::Difficulty::kLowFrameRate};
+  int clips_per_bin = 6;  // held-out seeds synth::HeldOutSeed(bin, 0..n-1)
+  int size_px = 128;      // synthetic frame size (the shipped model's input size)
+  int max_frames = 48;    // frames per clip (0 = whole clip)
+  int max_clips = 0;      // folder: 0 = all
   Device device = Device::kAuto;
-  int threads = 0;             // 0 = all cores
-  int batch_size = 4;          // pairs per Decode batch
-  std::string out_dir;         // empty = no files written
-  int example_plots = 1;       // clips per bin with area-curve and overlay PNGs
-  bool matching_plot = true;   // stage-4 transport plan picture (cross-frame models)
+  int threads = 0;            // 0 = all cores
+  int batch_size = 4;         // pairs per Decode batch
+  std::string out_dir;        // empty = no files written
+  int example_plots = 1;      // clips per bin with area-curve and overlay PNGs
+  bool matching_plot = true;  // stage-4 transport plan picture (cross-frame models)
   bool progress = true;
 };
 

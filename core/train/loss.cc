@@ -10,8 +10,7 @@ torch::Tensor SoftDiceLoss(const torch::Tensor& logits, const torch::Tensor& tar
                            const LossOptions& o) {
   const int64_t classes = logits.size(1);
   const torch::Tensor p = torch::softmax(logits, 1);
-  const torch::Tensor g =
-      torch::one_hot(target, classes).permute({0, 3, 1, 2}).to(p.scalar_type());
+  const torch::Tensor g = torch::one_hot(target, classes).permute({0, 3, 1, 2}).to(p.scalar_type());
   const std::vector<int64_t> dims = {0, 2, 3};
   const torch::Tensor inter = (p * g).sum(dims);
   const torch::Tensor denom = p.sum(dims) + g.sum(dims);

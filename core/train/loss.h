@@ -16,8 +16,8 @@ namespace botm::train {
 struct LossOptions {
   double ce_weight = 0.5;
   double dice_weight = 0.5;
-  double dice_smooth = 1.0;      // s in the formula above
-  int first_dice_class = 1;      // foreground classes first_dice_class..C-1
+  double dice_smooth = 1.0;  // s in the formula above
+  int first_dice_class = 1;  // foreground classes first_dice_class..C-1
 };
 
 struct LossParts {

@@ -57,9 +57,10 @@ class SyntheticPairSource : public PairSource {
   }
 
   std::string Describe() const override {
-    return absl::StrCat("synthetic echo generator on the fly (", o_.size_px, "x", o_.size_px,
-                        ", bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate = ",
-                        absl::StrJoin(o_.difficulty_weights, "/"), ")");
+    return absl::StrCat(
+        "synthetic echo generator on the fly (", o_.size_px, "x", o_.size_px,
+        ", bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate = ",
+        absl::StrJoin(o_.difficulty_weights, "/"), ")");
   }
 
  private:
@@ -76,7 +77,8 @@ class ClipPairSource : public PairSource {
     const LabeledClip& c = clips_[rng.Next() % clips_.size()];
     std::vector<bool> annotated(c.labels.size());
     for (size_t i = 0; i < c.labels.size(); ++i) annotated[i] = !c.labels[i].empty();
-    const auto [a, b] = ChoosePair(static_cast<int>(c.images.size()), c.ed, c.es, annotated, o_, rng);
+    const auto [a, b] =
+        ChoosePair(static_cast<int>(c.images.size()), c.ed, c.es, annotated, o_, rng);
     return FramePair{ToUnitFloat(c.images[a]), c.labels[a].clone(), ToUnitFloat(c.images[b]),
                      c.labels[b].clone()};
   }
@@ -95,15 +97,18 @@ class ClipPairSource : public PairSource {
 void CopyInto(const FramePair& p, int i, int plane, Batch* b) {
   std::copy_n(p.image_a.ptr<float>(), plane, b->images_a.begin() + static_cast<size_t>(i) * plane);
   std::copy_n(p.image_b.ptr<float>(), plane, b->images_b.begin() + static_cast<size_t>(i) * plane);
-  std::copy_n(p.labels_a.ptr<uint8_t>(), plane, b->labels_a.begin() + static_cast<size_t>(i) * plane);
-  std::copy_n(p.labels_b.ptr<uint8_t>(), plane, b->labels_b.begin() + static_cast<size_t>(i) * plane);
+  std::copy_n(p.labels_a.ptr<uint8_t>(), plane,
+              b->labels_a.begin() + static_cast<size_t>(i) * plane);
+  std::copy_n(p.labels_b.ptr<uint8_t>(), plane,
+              b->labels_b.begin() + static_cast<size_t>(i) * plane);
 }
 
 }  // namespace
 
 std::pair<int, int> ChoosePair(int num_frames, int ed, int es, const std::vector<bool>& annotated,
                                const PairSourceOptions& o, Rng& rng) {
-  if (ed >= 0 && es >= 0 && ed < num_frames && es < num_frames && rng.Bernoulli(o.ed_es_probability)) {
+  if (ed >= 0 && es >= 0 && ed < num_frames && es < num_frames &&
+      rng.Bernoulli(o.ed_es_probability)) {
     return rng.Bernoulli(0.5) ? std::make_pair(ed, es) : std::make_pair(es, ed);
   }
   std::vector<int> candidates;

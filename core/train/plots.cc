@@ -52,7 +52,8 @@ cv::Mat PlotCurves(const std::vector<Curve>& curves, const std::string& title,
   Text(&img, absl::StrFormat("%.0f", hi), cv::Point(5, top + 12));
   Text(&img, absl::StrFormat("%.0f", lo), cv::Point(5, area.y + area.height));
   Text(&img, "0", cv::Point(left - 4, size.height - 25));
-  Text(&img, absl::StrFormat("frame %d", static_cast<int>(n) - 1), cv::Point(area.x + area.width - 70, size.height - 25));
+  Text(&img, absl::StrFormat("frame %d", static_cast<int>(n) - 1),
+       cv::Point(area.x + area.width - 70, size.height - 25));
   for (size_t k = 0; k < curves.size(); ++k) {
     const Curve& c = curves[k];
     for (size_t i = 1; i < c.values.size(); ++i) {
@@ -73,7 +74,8 @@ cv::Mat DrawMatching(const cv::Mat& image_a, const cv::Mat& image_b, const std::
   cv::hconcat(a, b, canvas);
   const int n = grid.area();
   if (n == 0 || plan.size() != static_cast<size_t>(n) * n) return canvas;
-  const double cw = static_cast<double>(side_px) / grid.width, ch = static_cast<double>(side_px) / grid.height;
+  const double cw = static_cast<double>(side_px) / grid.width,
+               ch = static_cast<double>(side_px) / grid.height;
   auto centre = [&](int t) {
     return cv::Point2d((t % grid.width + 0.5) * cw, (t / grid.width + 0.5) * ch);
   };
@@ -84,8 +86,8 @@ cv::Mat DrawMatching(const cv::Mat& image_a, const cv::Mat& image_b, const std::
     }
   }
   for (int gy = 1; gy < grid.height; ++gy) {
-    cv::line(canvas, cv::Point(0, static_cast<int>(gy * ch)), cv::Point(2 * side_px, static_cast<int>(gy * ch)),
-             cv::Scalar(70, 70, 70), 1);
+    cv::line(canvas, cv::Point(0, static_cast<int>(gy * ch)),
+             cv::Point(2 * side_px, static_cast<int>(gy * ch)), cv::Scalar(70, 70, 70), 1);
   }
   for (int i = 0; i < n; ++i) {
     double mass = 0, peak = 0;

@@ -26,8 +26,8 @@ void BatchPrefetcher::Run() {
       mu_.Await(absl::Condition(&room));
       if (stop_) return;
     }
-    absl::StatusOr<Batch> batch = MakeBatch(*options_.source, options_.augment, options_.run_seed,
-                                            step, options_.batch_size);
+    absl::StatusOr<Batch> batch =
+        MakeBatch(*options_.source, options_.augment, options_.run_seed, step, options_.batch_size);
     const bool failed = !batch.ok();
     absl::MutexLock lock(&mu_);
     queue_.push_back(std::move(batch));

@@ -112,9 +112,11 @@ absl::StatusOr<LabeledClip> LoadTedSequence(const std::string& prefix, const std
 absl::StatusOr<std::vector<LabeledClip>> LoadEchoFolder(const std::string& root,
                                                         const RealDataOptions& options) {
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return absl::NotFoundError(absl::StrCat(root, ": not a directory"));
+  if (!fs::is_directory(root, ec))
+    return absl::NotFoundError(absl::StrCat(root, ": not a directory"));
   std::vector<std::string> files;
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); ++it) {
     if (it->is_regular_file()) files.push_back(it->path().string());
   }
   std::sort(files.begin(), files.end());
@@ -130,7 +132,8 @@ absl::StatusOr<std::vector<LabeledClip>> LoadEchoFolder(const std::string& root,
       } else if (absl::EndsWith(f, "_ED_gt" + ext)) {
         prefix = f.substr(0, f.size() - ext.size() - 6);
         const std::string view = prefix.substr(prefix.size() >= 3 ? prefix.size() - 3 : 0);
-        if (std::find(options.views.begin(), options.views.end(), view) == options.views.end()) continue;
+        if (std::find(options.views.begin(), options.views.end(), view) == options.views.end())
+          continue;
         clip = LoadCamusView(prefix, ext, options);
       } else {
         continue;

@@ -20,13 +20,13 @@ namespace botm::train {
 // One clip with ground truth: every frame has an image, and labels[i] is either a CV_8UC1 map
 // of the same size or empty (no annotation for that frame).
 struct LabeledClip {
-  std::string id;                  // e.g. "patient0001_4CH" or "patient0001_4CH_sequence"
-  std::vector<cv::Mat> images;     // CV_8UC1
-  std::vector<cv::Mat> labels;     // CV_8UC1 or empty
+  std::string id;               // e.g. "patient0001_4CH" or "patient0001_4CH_sequence"
+  std::vector<cv::Mat> images;  // CV_8UC1
+  std::vector<cv::Mat> labels;  // CV_8UC1 or empty
   double spacing_mm_x = 1.0, spacing_mm_y = 1.0;  // of the stored images (after any resize)
-  int ed = -1, es = -1;            // indices of the ED and ES frames in `images` (-1 unknown)
-  double ef_pct = -1;              // reference EF when the data set gives one (-1 unknown)
-  bool dense = false;              // true when every frame is annotated (TED)
+  int ed = -1, es = -1;  // indices of the ED and ES frames in `images` (-1 unknown)
+  double ef_pct = -1;    // reference EF when the data set gives one (-1 unknown)
+  bool dense = false;    // true when every frame is annotated (TED)
 };
 
 struct RealDataOptions {

@@ -49,7 +49,8 @@ struct LoopClock {
   std::deque<double> window;  // last 50 losses
 
   double MeanLoss() const {
-    return window.empty() ? 0.0 : std::accumulate(window.begin(), window.end(), 0.0) / window.size();
+    return window.empty() ? 0.0
+                          : std::accumulate(window.begin(), window.end(), 0.0) / window.size();
   }
 };
 
@@ -65,7 +66,8 @@ double CurrentLr(TrainRun& run, const LoopClock& clock) {
   const double now = RunWall(run, clock);
   if (run.step >= o.schedule.warmup_steps && run.warmup_end_wall_s < 0) run.warmup_end_wall_s = now;
   const double span = o.time_budget_min * 60.0 - run.warmup_end_wall_s;
-  const double fraction = run.warmup_end_wall_s < 0 || span <= 0 ? 0.0 : (now - run.warmup_end_wall_s) / span;
+  const double fraction =
+      run.warmup_end_wall_s < 0 || span <= 0 ? 0.0 : (now - run.warmup_end_wall_s) / span;
   return LearningRateAtFraction(run.step, fraction, o.schedule);
 }
 
@@ -80,8 +82,9 @@ void MaybePlan(TrainRun& run, LoopClock& clock) {
   const double remaining = o.time_budget_min * 60.0 - RunWall(run, clock);
   run.total_steps = PlanTotalSteps(run.step, rate, remaining, o.steps);
   run.total_planned = true;
-  spdlog::info("measured {:.3f} steps/s; about {} steps fit the budget (the cosine runs on wall time)",
-               rate, run.total_steps);
+  spdlog::info(
+      "measured {:.3f} steps/s; about {} steps fit the budget (the cosine runs on wall time)", rate,
+      run.total_steps);
 }
 
 TrainSummary Summarise(const TrainRun& run, const LoopClock& clock, std::vector<double> dice) {
@@ -154,18 +157,23 @@ absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,
     MaybePlan(run, clock);
     const double ips = 2.0 * o.batch_size * clock.steps_here / Seconds(clock.start, Clock::now());
     if (run.total_planned && clock.steps_here == o.calibration_steps) {
-      bar = ProgressBar(o.model.cross_frame ? "train botm" : "train single-frame", run.total_steps, bo);
+      bar = ProgressBar(o.model.cross_frame ? "train botm" : "train single-frame", run.total_steps,
+                        bo);
     }
     bar.Update(run.step, absl::StrFormat("loss %.4f %.1f img/s", clock.MeanLoss(), ips));
     const bool last = !budget && run.step == run.total_steps;
     if (o.validate_every_steps > 0 && (run.step % o.validate_every_steps == 0 || last)) {
       dice = Validate(run, val, o.batch_size);
       const double wait = wait_s / std::max(1e-9, Seconds(clock.start, Clock::now()));
-      run.history.push_back({{"step", run.step}, {"loss", clock.MeanLoss()}, {"lr", lr},
-                             {"images_per_s", ips}, {"wall_s", RunWall(run, clock)},
+      run.history.push_back({{"step", run.step},
+                             {"loss", clock.MeanLoss()},
+                             {"lr", lr},
+                             {"images_per_s", ips},
+                             {"wall_s", RunWall(run, clock)},
                              {"val_dice", dice}});
       spdlog::info("step {}/{} loss {:.4f} lr {:.2e} {:.1f} img/s data-wait {:.0f}% | val Dice {}",
-                   run.step, run.total_steps, clock.MeanLoss(), lr, ips, 100 * wait, DiceText(dice));
+                   run.step, run.total_steps, clock.MeanLoss(), lr, ips, 100 * wait,
+                   DiceText(dice));
     }
     if (o.checkpoint_every_steps > 0 && run.step % o.checkpoint_every_steps == 0 && !last) {
       if (absl::Status s = SaveRun(run, Summarise(run, clock, dice)); !s.ok()) return s;
@@ -173,12 +181,16 @@ absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,
   }
   bar.Finish(absl::StrFormat("loss %.4f", clock.MeanLoss()));
   if (budget) run.total_steps = run.step;
-  const bool validated = !run.history.empty() && run.history.back().value("step", int64_t{-1}) == run.step;
+  const bool validated =
+      !run.history.empty() && run.history.back().value("step", int64_t{-1}) == run.step;
   if (!validated && o.validation_pairs > 0) {
     dice = Validate(run, val, o.batch_size);
-    run.history.push_back({{"step", run.step}, {"loss", clock.MeanLoss()}, {"lr", lr},
+    run.history.push_back({{"step", run.step},
+                           {"loss", clock.MeanLoss()},
+                           {"lr", lr},
                            {"images_per_s", Summarise(run, clock, {}).images_per_s},
-                           {"wall_s", RunWall(run, clock)}, {"val_dice", dice}});
+                           {"wall_s", RunWall(run, clock)},
+                           {"val_dice", dice}});
   }
   TrainSummary summary = Summarise(run, clock, dice);
   if (absl::Status s = SaveRun(run, summary); !s.ok()) return s;

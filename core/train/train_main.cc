@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("steps %lld/%lld  wall %.0f s  %.1f img/s  loss %.4f\n",
-              static_cast<long long>(summary->steps_done), static_cast<long long>(summary->total_steps),
-              summary->wall_s, summary->images_per_s, summary->last_loss);
+              static_cast<long long>(summary->steps_done),
+              static_cast<long long>(summary->total_steps), summary->wall_s, summary->images_per_s,
+              summary->last_loss);
   return 0;
 }

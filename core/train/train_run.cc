@@ -46,8 +46,10 @@ ModelCard MakeCard(const TrainRun& run, const TrainSummary& summary) {
                    ? "Research use only; not for clinical decisions. Trained on synthetic "
                      "echocardiography only (no patient data); accuracy on real echo is not "
                      "established by this card."
-                   : absl::StrCat("Research use only; not for clinical decisions. Trained on the "
-                                  "echo folder ", o.data, ".");
+                   : absl::StrCat(
+                         "Research use only; not for clinical decisions. Trained on the "
+                         "echo folder ",
+                         o.data, ".");
   card.seed = o.seed;
   card.training = {{"options", ToJson(o)},
                    {"steps_done", run.step},
@@ -66,8 +68,10 @@ ModelCard MakeCard(const TrainRun& run, const TrainSummary& summary) {
 }  // namespace
 
 PairTensors ToTensors(const Batch& b, torch::Device d) {
-  return {Images(b.images_a, b.batch_size, b.size_px, d), Images(b.images_b, b.batch_size, b.size_px, d),
-          Labels(b.labels_a, b.batch_size, b.size_px, d), Labels(b.labels_b, b.batch_size, b.size_px, d)};
+  return {Images(b.images_a, b.batch_size, b.size_px, d),
+          Images(b.images_b, b.batch_size, b.size_px, d),
+          Labels(b.labels_a, b.batch_size, b.size_px, d),
+          Labels(b.labels_b, b.batch_size, b.size_px, d)};
 }
 
 PairTensors ToTensors(const std::vector<FramePair>& pairs, torch::Device d) {
@@ -124,11 +128,14 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary) {
   }
   std::filesystem::rename(StatePath(out) + ".tmp", StatePath(out), ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot write ", StatePath(out)));
-  const nlohmann::json meta = {{"step", run.step},         {"total_steps", run.total_steps},
+  const nlohmann::json meta = {{"step", run.step},
+                               {"total_steps", run.total_steps},
                                {"total_planned", run.total_planned},
                                {"warmup_end_wall_s", run.warmup_end_wall_s},
-                               {"wall_s", summary.wall_s}, {"seed", run.options.seed},
-                               {"options", ToJson(run.options)}, {"history", run.history}};
+                               {"wall_s", summary.wall_s},
+                               {"seed", run.options.seed},
+                               {"options", ToJson(run.options)},
+                               {"history", run.history}};
   if (absl::Status s = WriteText(StateMetaPath(out), meta.dump(2)); !s.ok()) return s;
   return SaveCheckpoint(run.model, MakeCard(run, summary), out, run.options.fp16_checkpoint);
 }
@@ -142,8 +149,8 @@ absl::Status RestoreRun(TrainRun& run) {
   nlohmann::json meta = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (meta.is_discarded()) return absl::InvalidArgumentError("corrupt " + StateMetaPath(out));
   if (meta["options"]["model"] != ToJson(run.options.model)) {
-    return absl::InvalidArgumentError(absl::StrCat(StateMetaPath(out),
-                                                   ": written with a different model config"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(StateMetaPath(out), ": written with a different model config"));
   }
   try {
     torch::serialize::InputArchive archive, model_archive, optim_archive;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,7 +27,7 @@ struct TrainRun {
   int64_t step = 0;         // steps completed
   int64_t total_steps = 0;  // schedule length (planned once with a time budget)
   bool total_planned = false;
-  double wall_s_before = 0;  // wall time of earlier invocations (resume)
+  double wall_s_before = 0;       // wall time of earlier invocations (resume)
   double warmup_end_wall_s = -1;  // run wall time when warm-up ended (budget schedule)
   nlohmann::json history = nlohmann::json::array();
   std::string training_data;  // PairSource::Describe()

@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/core.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "core/train/real_data.h"
@@ -16,7 +16,8 @@ absl::Status CheckOptions(const TrainOptions& o) {
   if (absl::Status s = ValidateModelConfig(o.model); !s.ok()) return s;
   if (o.batch_size < 1) return absl::InvalidArgumentError("batch_size must be >= 1");
   if (o.steps < 1) return absl::InvalidArgumentError("steps must be >= 1");
-  if (o.dice_weight < 0 || o.dice_weight > 1) return absl::InvalidArgumentError("dice_weight must be in [0, 1]");
+  if (o.dice_weight < 0 || o.dice_weight > 1)
+    return absl::InvalidArgumentError("dice_weight must be in [0, 1]");
   if (o.device != "auto" && o.device != "cpu" && o.device != "cuda") {
     return absl::InvalidArgumentError("device must be auto, cpu or cuda");
   }
@@ -64,16 +65,27 @@ absl::StatusOr<Data> LoadData(const TrainOptions& o) {
 }  // namespace
 
 nlohmann::json ToJson(const TrainOptions& o) {
-  return {{"model", ToJson(o.model)}, {"data", o.data}, {"seed", o.seed},
-          {"batch_size", o.batch_size}, {"steps", o.steps}, {"time_budget_min", o.time_budget_min},
-          {"calibration_steps", o.calibration_steps}, {"base_lr", o.schedule.base_lr},
-          {"warmup_steps", o.schedule.warmup_steps}, {"min_lr_ratio", o.schedule.min_lr_ratio},
-          {"weight_decay", o.weight_decay}, {"dice_weight", o.dice_weight},
-          {"augment", o.augment.enabled}, {"max_partner_offset", o.pairs.max_offset},
+  return {{"model", ToJson(o.model)},
+          {"data", o.data},
+          {"seed", o.seed},
+          {"batch_size", o.batch_size},
+          {"steps", o.steps},
+          {"time_budget_min", o.time_budget_min},
+          {"calibration_steps", o.calibration_steps},
+          {"base_lr", o.schedule.base_lr},
+          {"warmup_steps", o.schedule.warmup_steps},
+          {"min_lr_ratio", o.schedule.min_lr_ratio},
+          {"weight_decay", o.weight_decay},
+          {"dice_weight", o.dice_weight},
+          {"augment", o.augment.enabled},
+          {"max_partner_offset", o.pairs.max_offset},
           {"ed_es_probability", o.pairs.ed_es_probability},
-          {"difficulty_weights", o.pairs.difficulty_weights}, {"threads", o.threads},
-          {"device", o.device}, {"validation_pairs", o.validation_pairs},
-          {"fp16_checkpoint", o.fp16_checkpoint}, {"optimizer", "AdamW(0.9, 0.999), grad clip 1.0"},
+          {"difficulty_weights", o.pairs.difficulty_weights},
+          {"threads", o.threads},
+          {"device", o.device},
+          {"validation_pairs", o.validation_pairs},
+          {"fp16_checkpoint", o.fp16_checkpoint},
+          {"optimizer", "AdamW(0.9, 0.999), grad clip 1.0"},
           {"schedule", "linear warm-up, cosine to min_lr_ratio"}};
 }
 
@@ -86,8 +98,9 @@ absl::StatusOr<TrainSummary> Train(const TrainOptions& options) {
                                             : static_cast<int>(std::thread::hardware_concurrency());
     at::set_num_threads(std::max(1, threads));
     cv::setNumThreads(1);
-    run.device = (options.device != "cpu" && torch::cuda::is_available()) ? torch::Device(torch::kCUDA)
-                                                                         : torch::Device(torch::kCPU);
+    run.device = (options.device != "cpu" && torch::cuda::is_available())
+                     ? torch::Device(torch::kCUDA)
+                     : torch::Device(torch::kCPU);
     absl::StatusOr<Data> data = LoadData(options);
     if (!data.ok()) return data.status();
     run.training_data = data->source->Describe();
@@ -95,8 +108,8 @@ absl::StatusOr<TrainSummary> Train(const TrainOptions& options) {
     run.model = BotmModel(options.model);
     run.model->to(run.device);
     run.optimizer = std::make_unique<torch::optim::AdamW>(
-        run.model->parameters(), torch::optim::AdamWOptions(options.schedule.base_lr)
-                                     .weight_decay(options.weight_decay));
+        run.model->parameters(),
+        torch::optim::AdamWOptions(options.schedule.base_lr).weight_decay(options.weight_decay));
     run.total_steps = options.steps;
     if (options.resume) {
       absl::Status s = RestoreRun(run);

@@ -29,27 +29,27 @@
 namespace botm::train {
 
 struct TrainOptions {
-  ModelConfig model;                 // variant, input size, cross_frame, ...
-  std::string data = "synthetic";    // "synthetic" or a CAMUS/TED folder
+  ModelConfig model;               // variant, input size, cross_frame, ...
+  std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
   std::string out_path = "models/botm-tiny-128.pt";
-  bool resume = true;                // continue from out_path's state when it exists
+  bool resume = true;  // continue from out_path's state when it exists
   uint64_t seed = 1;
-  int batch_size = 8;                // pairs per step
-  int64_t steps = 3000;              // schedule length (upper bound with a time budget)
-  int64_t stop_after_steps = 0;      // >0: stop this invocation after this many steps
-  double time_budget_min = 0;        // >0: plan the schedule and stop by wall time
-  int calibration_steps = 30;        // steps timed before planning with a budget
+  int batch_size = 8;            // pairs per step
+  int64_t steps = 3000;          // schedule length (upper bound with a time budget)
+  int64_t stop_after_steps = 0;  // >0: stop this invocation after this many steps
+  double time_budget_min = 0;    // >0: plan the schedule and stop by wall time
+  int calibration_steps = 30;    // steps timed before planning with a budget
   ScheduleOptions schedule;
   double weight_decay = 0.01;
-  double dice_weight = 0.5;          // CE weight = 1 - dice_weight
+  double dice_weight = 0.5;  // CE weight = 1 - dice_weight
   AugmentOptions augment;
   PairSourceOptions pairs;
-  int threads = 0;                   // torch intra-op threads; 0 = all cores
-  std::string device = "auto";       // auto | cpu | cuda
+  int threads = 0;              // torch intra-op threads; 0 = all cores
+  std::string device = "auto";  // auto | cpu | cuda
   int checkpoint_every_steps = 200;
   int validate_every_steps = 200;
-  int validation_pairs = 24;         // held-out synthetic pairs (normal bin)
-  bool fp16_checkpoint = false;      // store the shipped weights as half
+  int validation_pairs = 24;     // held-out synthetic pairs (normal bin)
+  bool fp16_checkpoint = false;  // store the shipped weights as half
   bool progress = true;
   std::string version = "0.1.0";
 };
@@ -57,9 +57,9 @@ struct TrainOptions {
 struct TrainSummary {
   int64_t steps_done = 0, total_steps = 0;
   double wall_s = 0, images_per_s = 0;
-  double last_loss = 0;              // mean loss over the last 50 steps
+  double last_loss = 0;                 // mean loss over the last 50 steps
   std::vector<double> validation_dice;  // per class, last validation
-  nlohmann::json history;            // [{step, loss, lr, val_dice[...]}, ...]
+  nlohmann::json history;               // [{step, loss, lr, val_dice[...]}, ...]
 };
 
 // Runs (or resumes) training; writes the checkpoint, card and state. InvalidArgument for bad

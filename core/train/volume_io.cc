@@ -69,11 +69,20 @@ enum class Kind { kU8, kI8, kI16, kU16, kI32, kU32, kF32, kF64, kNone };
 
 size_t KindSize(Kind k) {
   switch (k) {
-    case Kind::kU8: case Kind::kI8: return 1;
-    case Kind::kI16: case Kind::kU16: return 2;
-    case Kind::kI32: case Kind::kU32: case Kind::kF32: return 4;
-    case Kind::kF64: return 8;
-    default: return 0;
+    case Kind::kU8:
+    case Kind::kI8:
+      return 1;
+    case Kind::kI16:
+    case Kind::kU16:
+      return 2;
+    case Kind::kI32:
+    case Kind::kU32:
+    case Kind::kF32:
+      return 4;
+    case Kind::kF64:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -89,24 +98,41 @@ absl::Status Decode(const std::string& bytes, size_t offset, Kind kind, bool swa
   const char* p = bytes.data() + offset;
   float* d = v->data.data();
   switch (kind) {
-    case Kind::kU8: Convert<uint8_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kI8: Convert<int8_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kI16: Convert<int16_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kU16: Convert<uint16_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kI32: Convert<int32_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kU32: Convert<uint32_t>(p, n, swap, slope, inter, d); break;
-    case Kind::kF32: Convert<float>(p, n, swap, slope, inter, d); break;
-    case Kind::kF64: Convert<double>(p, n, swap, slope, inter, d); break;
-    default: return absl::InvalidArgumentError("unsupported element type");
+    case Kind::kU8:
+      Convert<uint8_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kI8:
+      Convert<int8_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kI16:
+      Convert<int16_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kU16:
+      Convert<uint16_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kI32:
+      Convert<int32_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kU32:
+      Convert<uint32_t>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kF32:
+      Convert<float>(p, n, swap, slope, inter, d);
+      break;
+    case Kind::kF64:
+      Convert<double>(p, n, swap, slope, inter, d);
+      break;
+    default:
+      return absl::InvalidArgumentError("unsupported element type");
   }
   return absl::OkStatus();
 }
 
 Kind MetaKind(const std::string& t) {
   static const std::map<std::string, Kind> kMap = {
-      {"MET_UCHAR", Kind::kU8},  {"MET_CHAR", Kind::kI8},   {"MET_SHORT", Kind::kI16},
+      {"MET_UCHAR", Kind::kU8},   {"MET_CHAR", Kind::kI8},   {"MET_SHORT", Kind::kI16},
       {"MET_USHORT", Kind::kU16}, {"MET_INT", Kind::kI32},   {"MET_UINT", Kind::kU32},
-      {"MET_FLOAT", Kind::kF32}, {"MET_DOUBLE", Kind::kF64}};
+      {"MET_FLOAT", Kind::kF32},  {"MET_DOUBLE", Kind::kF64}};
   auto it = kMap.find(t);
   return it == kMap.end() ? Kind::kNone : it->second;
 }
@@ -138,7 +164,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseMetaHeader(const std::st
     if (key == "ElementDataFile") break;
   }
   *header_end = std::min(pos, text.size());
-  if (!kv.count("ElementDataFile")) return absl::InvalidArgumentError("MetaImage: no ElementDataFile");
+  if (!kv.count("ElementDataFile"))
+    return absl::InvalidArgumentError("MetaImage: no ElementDataFile");
   return kv;
 }
 
@@ -147,14 +174,16 @@ absl::StatusOr<std::vector<T>> ParseList(const std::string& field, const std::st
   std::vector<T> out;
   for (absl::string_view tok : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
     double d = 0;
-    if (!absl::SimpleAtod(tok, &d)) return absl::InvalidArgumentError(absl::StrCat("MetaImage: bad ", field));
+    if (!absl::SimpleAtod(tok, &d))
+      return absl::InvalidArgumentError(absl::StrCat("MetaImage: bad ", field));
     out.push_back(static_cast<T>(d));
   }
   return out;
 }
 
 absl::Status SetDims(const std::vector<int>& dims, const std::vector<double>& sp, Volume* v) {
-  if (dims.size() < 2 || dims.size() > 3) return absl::InvalidArgumentError("NDims/DimSize: need 2 or 3 dims");
+  if (dims.size() < 2 || dims.size() > 3)
+    return absl::InvalidArgumentError("NDims/DimSize: need 2 or 3 dims");
   for (int d : dims) {
     if (d <= 0 || d > 65535) return absl::InvalidArgumentError("DimSize: out of range");
   }
@@ -179,13 +208,16 @@ absl::StatusOr<Volume> ReadMetaImage(const std::string& path) {
   if (!kv.ok()) return kv.status();
   auto dims = ParseList<int>("DimSize", (*kv)["DimSize"]);
   if (!dims.ok()) return dims.status();
-  std::string sp_text = kv->count("ElementSpacing") ? (*kv)["ElementSpacing"] : (*kv)["ElementSize"];
+  std::string sp_text =
+      kv->count("ElementSpacing") ? (*kv)["ElementSpacing"] : (*kv)["ElementSize"];
   auto sp = ParseList<double>("ElementSpacing", sp_text);
   if (!sp.ok()) return sp.status();
   Volume v;
   if (absl::Status s = SetDims(*dims, *sp, &v); !s.ok()) return s;
   const Kind kind = MetaKind((*kv)["ElementType"]);
-  if (kind == Kind::kNone) return absl::InvalidArgumentError(absl::StrCat("ElementType: unsupported '", (*kv)["ElementType"], "'"));
+  if (kind == Kind::kNone)
+    return absl::InvalidArgumentError(
+        absl::StrCat("ElementType: unsupported '", (*kv)["ElementType"], "'"));
   const bool msb = IsTrue((*kv)["BinaryDataByteOrderMSB"]) || IsTrue((*kv)["ElementByteOrderMSB"]);
   std::string data;
   if ((*kv)["ElementDataFile"] == "LOCAL") {
@@ -219,15 +251,24 @@ T ReadAt(const std::string& b, size_t off, bool swap) {
 
 Kind NiftiKind(int datatype) {
   switch (datatype) {
-    case 2: return Kind::kU8;
-    case 4: return Kind::kI16;
-    case 8: return Kind::kI32;
-    case 16: return Kind::kF32;
-    case 64: return Kind::kF64;
-    case 256: return Kind::kI8;
-    case 512: return Kind::kU16;
-    case 768: return Kind::kU32;
-    default: return Kind::kNone;
+    case 2:
+      return Kind::kU8;
+    case 4:
+      return Kind::kI16;
+    case 8:
+      return Kind::kI32;
+    case 16:
+      return Kind::kF32;
+    case 64:
+      return Kind::kF64;
+    case 256:
+      return Kind::kI8;
+    case 512:
+      return Kind::kU16;
+    case 768:
+      return Kind::kU32;
+    default:
+      return Kind::kNone;
   }
 }
 
@@ -237,17 +278,20 @@ absl::StatusOr<Volume> ReadNifti(const std::string& path) {
   absl::StatusOr<std::string> bytes = ReadMaybeGzip(path);
   if (!bytes.ok()) return bytes.status();
   const std::string& b = *bytes;
-  if (b.size() < 352) return absl::InvalidArgumentError(absl::StrCat(path, ": shorter than a NIfTI-1 header"));
+  if (b.size() < 352)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": shorter than a NIfTI-1 header"));
   bool swap = false;
   if (ReadAt<int32_t>(b, 0, false) != 348) {
-    if (ReadAt<int32_t>(b, 0, true) != 348) return absl::InvalidArgumentError("sizeof_hdr: not 348");
+    if (ReadAt<int32_t>(b, 0, true) != 348)
+      return absl::InvalidArgumentError("sizeof_hdr: not 348");
     swap = true;
   }
   if (std::memcmp(b.data() + 344, "n+1", 4) != 0) {
     return absl::InvalidArgumentError("magic: not a single-file NIfTI-1 ('n+1')");
   }
   const int ndim = ReadAt<int16_t>(b, 40, swap);
-  if (ndim < 2 || ndim > 4) return absl::InvalidArgumentError(absl::StrCat("dim[0]: ", ndim, " not in 2..4"));
+  if (ndim < 2 || ndim > 4)
+    return absl::InvalidArgumentError(absl::StrCat("dim[0]: ", ndim, " not in 2..4"));
   std::vector<int> dims;
   std::vector<double> spacing;
   for (int i = 1; i <= ndim; ++i) {
@@ -263,7 +307,8 @@ absl::StatusOr<Volume> ReadNifti(const std::string& path) {
   if (absl::Status s = SetDims(dims, spacing, &v); !s.ok()) return s;
   const int datatype = ReadAt<int16_t>(b, 70, swap);
   const Kind kind = NiftiKind(datatype);
-  if (kind == Kind::kNone) return absl::InvalidArgumentError(absl::StrCat("datatype: unsupported ", datatype));
+  if (kind == Kind::kNone)
+    return absl::InvalidArgumentError(absl::StrCat("datatype: unsupported ", datatype));
   const float vox_offset = ReadAt<float>(b, 108, swap);
   float slope = ReadAt<float>(b, 112, swap);
   float inter = ReadAt<float>(b, 116, swap);
@@ -280,7 +325,8 @@ absl::StatusOr<Volume> ReadNifti(const std::string& path) {
 absl::StatusOr<Volume> ReadVolume(const std::string& path) {
   if (absl::EndsWith(path, ".mhd") || absl::EndsWith(path, ".mha")) return ReadMetaImage(path);
   if (absl::EndsWith(path, ".nii") || absl::EndsWith(path, ".nii.gz")) return ReadNifti(path);
-  return absl::InvalidArgumentError(absl::StrCat(path, ": unknown extension (want .mhd, .mha, .nii, .nii.gz)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": unknown extension (want .mhd, .mha, .nii, .nii.gz)"));
 }
 
 cv::Mat SliceToGray8(const Volume& v, int z, float lo, float hi) {

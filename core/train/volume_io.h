@@ -21,9 +21,9 @@
 namespace botm::train {
 
 struct Volume {
-  int nx = 0, ny = 0, nz = 1;                        // sizes; nz = 1 for a 2D image
+  int nx = 0, ny = 0, nz = 1;                                // sizes; nz = 1 for a 2D image
   double spacing_x_mm = 1, spacing_y_mm = 1, spacing_z = 1;  // z: mm or frame time
-  std::vector<float> data;                           // nx * ny * nz samples, x fastest
+  std::vector<float> data;                                   // nx * ny * nz samples, x fastest
 };
 
 // Reads a MetaImage: NDims 2 or 3; ElementType MET_(U)CHAR, MET_(U)SHORT, MET_(U)INT,

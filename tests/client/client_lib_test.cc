@@ -123,8 +123,8 @@ TEST(FillFrameTest, PngRoundTripsAndEmptyIsRefused) {
   cv::Mat image(12, 9, CV_8UC1, cv::Scalar(77));
   botm::v1::Frame frame;
   ASSERT_TRUE(FillFrame(image, WireEncoding::kPng, &frame).ok());
-  cv::Mat decoded = cv::imdecode(
-      std::vector<uchar>(frame.encoded().begin(), frame.encoded().end()), cv::IMREAD_UNCHANGED);
+  cv::Mat decoded = cv::imdecode(std::vector<uchar>(frame.encoded().begin(), frame.encoded().end()),
+                                 cv::IMREAD_UNCHANGED);
   EXPECT_EQ(cv::norm(decoded, image, cv::NORM_INF), 0);
   EXPECT_EQ(FillFrame(cv::Mat(), WireEncoding::kPng, &frame).code(),
             absl::StatusCode::kInvalidArgument);
@@ -180,8 +180,7 @@ BenchResult FakeRun(const std::string& mode, int frames, double wall_s) {
 
 TEST(BenchReportTest, CsvHasOneColumnPerHeaderAndRatioIsServedOverInProcess) {
   std::vector<BenchResult> runs = {FakeRun("in_process", 10, 1.0), FakeRun("served", 9, 1.0)};
-  const std::vector<std::string> lines = absl::StrSplit(FormatCsv(runs), '\n',
-                                                        absl::SkipEmpty());
+  const std::vector<std::string> lines = absl::StrSplit(FormatCsv(runs), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
   const size_t columns = std::count(lines[0].begin(), lines[0].end(), ',');
   EXPECT_EQ(std::count(lines[1].begin(), lines[1].end(), ','), columns);

@@ -113,10 +113,10 @@ TEST_F(ClientServerTest, FolderWithRleMasksKeepsEachFramesSize) {
     cv::circle(image, {48, 40}, 20, cv::Scalar(200, 200, 200), -1);
     ASSERT_TRUE(cv::imwrite(in + "/f" + std::to_string(i) + ".png", image));
   }
-  auto result = RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_, "--input=" + in,
-                            "--out=" + out, "--mask_encoding=rle", "--pairing=next",
-                            "--progress=false"},
-                           absl::Seconds(60));
+  auto result =
+      RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_, "--input=" + in,
+                  "--out=" + out, "--mask_encoding=rle", "--pairing=next", "--progress=false"},
+                 absl::Seconds(60));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << result->output;
   cv::Mat mask = cv::imread(out + "/masks/mask_0002.png", cv::IMREAD_UNCHANGED);
@@ -163,9 +163,9 @@ TEST_F(ClientServerTest, ServedBenchCountsFrames) {
 
 TEST(ClientCliTest, HealthOfUnreachableServerFailsNamingTheAddress) {
   const std::string address = "127.0.0.1:" + std::to_string(testing::PickFreePort());
-  auto result = RunCommand(
-      {BOTM_CLIENT_BIN, "health", "--server=" + address, "--connect_timeout_ms=300"},
-      absl::Seconds(30));
+  auto result =
+      RunCommand({BOTM_CLIENT_BIN, "health", "--server=" + address, "--connect_timeout_ms=300"},
+                 absl::Seconds(30));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_NE(result->exit_code, 0);
   EXPECT_NE(result->output.find(address), std::string::npos) << result->output;

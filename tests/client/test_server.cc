@@ -29,10 +29,14 @@ absl::StatusOr<TestServer> StartTestServer(const std::string& server_bin, const 
   }
   const std::string port = std::to_string(PickFreePort());
   server.address = "127.0.0.1:" + port;
-  std::vector<std::string> argv = {server_bin,          "--host=127.0.0.1",
-                                   "--port=" + port,     "--metrics_port=0",
-                                   "--model=" + server.model_path, "--threads_per_instance=1",
-                                   "--drain_deadline_s=5", "--admission_load_factor=0"};
+  std::vector<std::string> argv = {server_bin,
+                                   "--host=127.0.0.1",
+                                   "--port=" + port,
+                                   "--metrics_port=0",
+                                   "--model=" + server.model_path,
+                                   "--threads_per_instance=1",
+                                   "--drain_deadline_s=5",
+                                   "--admission_load_factor=0"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(argv, server.log_path);
   if (!process.ok()) return process.status();

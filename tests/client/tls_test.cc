@@ -15,8 +15,8 @@ using testing::RunCommand;
 
 // Runs openssl with `args` in `dir`, failing the test on a non-zero exit.
 void OpenSsl(const std::string& dir, const std::string& args) {
-  auto result = RunCommand({"/bin/sh", "-c", "cd '" + dir + "' && openssl " + args},
-                           absl::Seconds(60));
+  auto result =
+      RunCommand({"/bin/sh", "-c", "cd '" + dir + "' && openssl " + args}, absl::Seconds(60));
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->exit_code, 0) << args << "\n" << result->output;
 }
@@ -34,8 +34,9 @@ class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(testing::MakeTempDir("tls"));
-    OpenSsl(*dir_, "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
-                   "-subj /CN=botm-test-ca");
+    OpenSsl(*dir_,
+            "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+            "-subj /CN=botm-test-ca");
     MakeCertificate(*dir_, "server", "subjectAltName=IP:127.0.0.1,DNS:localhost");
     MakeCertificate(*dir_, "client", "extendedKeyUsage=clientAuth");
     ChannelOptions channel;
@@ -73,10 +74,10 @@ std::string* TlsTest::dir_ = nullptr;
 testing::TestServer* TlsTest::server_ = nullptr;
 
 TEST_F(TlsTest, MutualTlsClientIsServed) {
-  auto result = RunCommand(Health({"--tls_ca=" + *dir_ + "/ca.pem",
-                                   "--tls_cert=" + *dir_ + "/client.pem",
-                                   "--tls_key=" + *dir_ + "/client.key"}),
-                           absl::Seconds(30));
+  auto result =
+      RunCommand(Health({"--tls_ca=" + *dir_ + "/ca.pem", "--tls_cert=" + *dir_ + "/client.pem",
+                         "--tls_key=" + *dir_ + "/client.key"}),
+                 absl::Seconds(30));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->exit_code, 0) << result->output;
   EXPECT_NE(result->output.find("SERVING"), std::string::npos);

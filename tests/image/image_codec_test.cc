@@ -22,7 +22,8 @@ cv::Mat Ramp(int rows, int cols, int type) {
   cv::Mat m(rows, cols, type);
   for (int i = 0; i < static_cast<int>(m.total() * m.channels()); ++i) {
     if (m.depth() == CV_8U) m.data[i] = static_cast<uint8_t>(i * 7);
-    if (m.depth() == CV_16U) reinterpret_cast<uint16_t*>(m.data)[i] = static_cast<uint16_t>(i * 997);
+    if (m.depth() == CV_16U)
+      reinterpret_cast<uint16_t*>(m.data)[i] = static_cast<uint16_t>(i * 997);
   }
   return m;
 }

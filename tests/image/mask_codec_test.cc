@@ -53,8 +53,8 @@ TEST(Rle, RejectsBadRuns) {
   const std::string good("\x00\x02\x01\x04", 4);  // 6 pixels
   EXPECT_TRUE(DecodeRle(good, 3, 2).ok());
   EXPECT_EQ(DecodeRle(good, 4, 2).status().code(), absl::StatusCode::kInvalidArgument);  // short
-  EXPECT_FALSE(DecodeRle(good, 5, 1).ok());                      // exceeds
-  EXPECT_FALSE(DecodeRle(good.substr(0, 3), 3, 2).ok());         // missing run
+  EXPECT_FALSE(DecodeRle(good, 5, 1).ok());                                              // exceeds
+  EXPECT_FALSE(DecodeRle(good.substr(0, 3), 3, 2).ok());                   // missing run
   EXPECT_FALSE(DecodeRle(std::string("\x01\x00\x00\x06", 4), 3, 2).ok());  // zero run
   EXPECT_FALSE(DecodeRle(std::string("\x80\x02\x06", 3), 3, 2).ok());      // value 256
   EXPECT_FALSE(DecodeRle(good, 0, 2).ok());

@@ -25,7 +25,7 @@ TEST(RenderOverlay, DrawsContourInClassColour) {
   cv::Mat labels(40, 40, CV_8UC1, cv::Scalar(0));
   labels(cv::Rect(10, 10, 20, 20)).setTo(3);
   const cv::Mat out = RenderOverlay(image, labels, 0.0f);
-  EXPECT_EQ(out.at<cv::Vec3b>(10, 15), ClassColor(3));  // on the outline
+  EXPECT_EQ(out.at<cv::Vec3b>(10, 15), ClassColor(3));       // on the outline
   EXPECT_EQ(out.at<cv::Vec3b>(20, 20), cv::Vec3b(0, 0, 0));  // alpha 0 inside
 }
 

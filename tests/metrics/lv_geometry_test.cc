@@ -12,7 +12,9 @@ using testing::FillEllipseMm;
 
 constexpr double kSx = 0.4, kSy = 0.3;  // anisotropic mm per pixel
 
-double ProlateMl(double a_mm, double b_mm) { return 4.0 / 3.0 * M_PI * a_mm * b_mm * b_mm / 1000.0; }
+double ProlateMl(double a_mm, double b_mm) {
+  return 4.0 / 3.0 * M_PI * a_mm * b_mm * b_mm / 1000.0;
+}
 
 TEST(MeasureLv, FullEllipseMatchesProlateSpheroid) {
   cv::Mat m(240, 110, CV_8UC1, cv::Scalar(0));

@@ -45,8 +45,8 @@ TEST(DistanceTransform, MatchesBruteForceWithAnisotropicSpacing) {
       ASSERT_NEAR(d.at<double>(y, x), best, 1e-9) << x << "," << y;
     }
   }
-  EXPECT_TRUE(std::isinf(SquaredDistanceToSites(cv::Mat(3, 3, CV_8UC1, cv::Scalar(0)), 1, 1)
-                             .at<double>(1, 1)));
+  EXPECT_TRUE(std::isinf(
+      SquaredDistanceToSites(cv::Mat(3, 3, CV_8UC1, cv::Scalar(0)), 1, 1).at<double>(1, 1)));
 }
 
 TEST(SurfaceDistances, SinglePixelsAnisotropic) {
@@ -96,7 +96,8 @@ TEST(SurfaceDistances, ShiftedSquaresMatchPerimeterBruteForce) {
   for (const auto& [from, to] : {std::make_pair(&pa, &pb), std::make_pair(&pb, &pa)}) {
     for (const cv::Point& p : *from) {
       double best = 1e300;
-      for (const cv::Point& q : *to) best = std::min(best, std::hypot((p.x - q.x) * sx, (p.y - q.y) * sy));
+      for (const cv::Point& q : *to)
+        best = std::min(best, std::hypot((p.x - q.x) * sx, (p.y - q.y) * sy));
       pooled.push_back(best);
     }
   }
@@ -106,8 +107,7 @@ TEST(SurfaceDistances, ShiftedSquaresMatchPerimeterBruteForce) {
   const double pos = 0.95 * (pooled.size() - 1);
   const size_t lo = static_cast<size_t>(pos);
   const double hd95 = pooled[lo] + (pos - lo) * (pooled[lo + 1] - pooled[lo]);
-  const SurfaceDistance d =
-      SurfaceDistances(Rect(50, 50, ra, 2), Rect(50, 50, rb, 2), 2, sx, sy);
+  const SurfaceDistance d = SurfaceDistances(Rect(50, 50, ra, 2), Rect(50, 50, rb, 2), 2, sx, sy);
   ASSERT_TRUE(d.valid);
   // Opposite corners, e.g. (32, 30) of b to (29, 29) of a: 3 columns and 1 row.
   EXPECT_NEAR(d.hd_mm, std::hypot(3 * sx, 1 * sy), 1e-12);

@@ -37,8 +37,10 @@ TEST(SyntheticClips, TruthMasksGiveTrueEfAndPhases) {
     EXPECT_EQ(tc.flagged, 0) << seed;  // the truth is temporally consistent
     EXPECT_EQ(tc.spikes, 0) << seed;
     const EdEs phases = DetectEdEs(area);
-    for (int f : info.ed_frames) EXPECT_TRUE(HasNear(phases.ed_frames, f, 1)) << seed << " ED " << f;
-    for (int f : info.es_frames) EXPECT_TRUE(HasNear(phases.es_frames, f, 1)) << seed << " ES " << f;
+    for (int f : info.ed_frames)
+      EXPECT_TRUE(HasNear(phases.ed_frames, f, 1)) << seed << " ED " << f;
+    for (int f : info.es_frames)
+      EXPECT_TRUE(HasNear(phases.es_frames, f, 1)) << seed << " ES " << f;
     const int last = info.num_frames - 1;
     for (int f : phases.ed_frames) {
       if (f == 0 || f == last) continue;  // one-sided: the truth may list no frame there

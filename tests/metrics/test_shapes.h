@@ -12,8 +12,8 @@ namespace botm::metrics::testing {
 // mm, semi-axis `a_mm` along the direction `tilt_rad` from the image's +y axis and `b_mm`
 // across it; with `upper_half_only`, only the part with smaller y than the centre (along the
 // axis) is drawn.
-inline void FillEllipseMm(cv::Mat* m, double cx, double cy, double a_mm, double b_mm,
-                          double sx, double sy, uint8_t label, double tilt_rad = 0,
+inline void FillEllipseMm(cv::Mat* m, double cx, double cy, double a_mm, double b_mm, double sx,
+                          double sy, uint8_t label, double tilt_rad = 0,
                           bool upper_half_only = false) {
   const double c = std::cos(tilt_rad), s = std::sin(tilt_rad);
   for (int y = 0; y < m->rows; ++y) {

@@ -106,7 +106,8 @@ TEST(BotmModelTest, PartnerChangesCrossFrameOutput) {
   const torch::Tensor a = torch::randn({1, 1, 128, 128});
   const auto maps = model->Encode(a);
   const torch::Tensor with_self = model->DecodeWithPartner(maps, maps);
-  const torch::Tensor with_other = model->DecodeWithPartner(maps, model->Encode(torch::randn_like(a)));
+  const torch::Tensor with_other =
+      model->DecodeWithPartner(maps, model->Encode(torch::randn_like(a)));
   EXPECT_FALSE(torch::allclose(with_self, with_other));
 }
 

@@ -107,8 +107,8 @@ TEST_F(SegmenterTest, SegmentPairsEqualSegmentClip) {
       encoded.push_back((*e)[0]);
     }
     for (int t = 0; t < 4; ++t) {
-      int partner = pairing == Segmenter::Pairing::kPrevious ? std::max(t - 1, 0)
-                                                            : (t < 3 ? t + 1 : t - 1);
+      int partner =
+          pairing == Segmenter::Pairing::kPrevious ? std::max(t - 1, 0) : (t < 3 ? t + 1 : t - 1);
       auto one = segmenter_->Segment({clip[t]}, {encoded[partner]});
       ASSERT_TRUE(one.ok());
       EXPECT_EQ(cv::countNonZero((*one)[0].labels != (*whole)[t].labels), 0) << t;

@@ -70,13 +70,12 @@ TEST(SinkhornTest, IdenticalFramesConcentrateOnDiagonal) {
   const torch::Tensor x = torch::randn({1, n, 32});
   const torch::Tensor plan = Plan(x, x, 0.1, 20)[0];
   const double diag_share = plan.diagonal().sum().item<double>();  // plan sums to 1
-  std::printf("identical frames: diagonal mass %.3f (uniform plan: %.4f)\n", diag_share,
-              1.0 / n);
+  std::printf("identical frames: diagonal mass %.3f (uniform plan: %.4f)\n", diag_share, 1.0 / n);
   EXPECT_GT(diag_share, 10.0 / n);
   // A peaked plan is the hard case for convergence; report it at the shipped 20 iterations.
   for (double eps : {0.1, 0.03, 0.01}) {
-    std::printf("identical frames: relative marginal error at eps %.2f, 20 iterations: %.3g\n",
-                eps, MarginalError(Plan(x, x, eps, 20)));
+    std::printf("identical frames: relative marginal error at eps %.2f, 20 iterations: %.3g\n", eps,
+                MarginalError(Plan(x, x, eps, 20)));
   }
   // Smoothly related frames (a token grid and its one-token shift) at the default eps.
   const torch::Tensor shifted = torch::roll(x, 1, 1);

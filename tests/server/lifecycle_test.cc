@@ -143,17 +143,17 @@ std::string Slurp(const std::string& path) {
 
 // Makes a self-signed certificate for localhost/127.0.0.1 with the openssl CLI.
 bool MakeCert(const std::string& dir, const std::string& name) {
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
-                          " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-                          dir + "/" + name + ".key -out " + dir + "/" + name +
-                          ".crt >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
+      " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+      dir + "/" + name + ".key -out " + dir + "/" + name + ".crt >/dev/null 2>&1";
   return std::system(cmd.c_str()) == 0;
 }
 
 TEST(LifecycleTest, TlsAndMutualTls) {
   if (std::system("openssl version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl CLI";
-  const std::string dir = std::filesystem::temp_directory_path() /
-                          ("botm-tls-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("botm-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   ASSERT_TRUE(MakeCert(dir, "server"));
   ASSERT_TRUE(MakeCert(dir, "client"));

@@ -52,8 +52,7 @@ BotmServer* ServerTest::server_ = nullptr;
 
 // Streams `frames` with `config`; returns the responses and the final status.
 grpc::Status StreamClip(v1::Segmentation::Stub* stub, const v1::StreamConfig& config,
-                        const std::vector<cv::Mat>& frames,
-                        std::vector<v1::SegmentResponse>* out) {
+                        const std::vector<cv::Mat>& frames, std::vector<v1::SegmentResponse>* out) {
   grpc::ClientContext ctx;
   auto stream = stub->SegmentStream(&ctx);
   v1::SegmentRequest req;
@@ -157,8 +156,7 @@ TEST_F(ServerTest, MetricsAreScrapedAndCountersMove) {
   EXPECT_EQ(testing::MetricValue(after, "botm_frames_total{outcome=\"ok\"}"), ok_before + 2);
   EXPECT_GE(testing::MetricValue(after, "botm_streams_total{outcome=\"ok\"}"), 1.0);
   EXPECT_NE(after.find("botm_model_info{"), std::string::npos);
-  EXPECT_NE(after.find("botm_phase_latency_seconds_count{phase=\"inference\"}"),
-            std::string::npos);
+  EXPECT_NE(after.find("botm_phase_latency_seconds_count{phase=\"inference\"}"), std::string::npos);
   EXPECT_GE(testing::MetricValue(after, "botm_batch_size_count"), 2.0);
   EXPECT_EQ(testing::MetricValue(after, "botm_active_streams"), 0.0);
 }
@@ -264,7 +262,7 @@ TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
   const auto& trailers = ctx.GetServerTrailingMetadata();
   ASSERT_EQ(trailers.count("retry-after-ms"), 1u);
   EXPECT_GT(std::stoi(std::string(trailers.find("retry-after-ms")->second.data(),
-                                   trailers.find("retry-after-ms")->second.size())),
+                                  trailers.find("retry-after-ms")->second.size())),
             0);
   for (auto& s : open) {
     s->WritesDone();
@@ -296,8 +294,7 @@ TEST_F(ServerTest, ExpiredDeadlineIsDeadlineExceeded) {
   v1::SegmentClipResponse resp;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(20));
-  EXPECT_EQ(stub_->SegmentClip(&ctx, req, &resp).error_code(),
-            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(stub_->SegmentClip(&ctx, req, &resp).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   // Still serving afterwards.
   v1::ModelInfo info;
   grpc::ClientContext ctx2;

@@ -41,8 +41,7 @@ TEST(FrameCodecTest, BadFramesAreInvalidArgument) {
   v1::Frame garbage;
   garbage.set_encoded("not an image at all");
   EXPECT_EQ(DecodeFrameImage(garbage, 0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DecodeFrameImage(v1::Frame(), 0).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(v1::Frame(), 0).status().code(), absl::StatusCode::kInvalidArgument);
   v1::Frame zero;
   zero.mutable_raw()->set_channels(1);
   zero.mutable_raw()->set_bits_per_sample(8);
@@ -54,8 +53,7 @@ TEST(FrameCodecTest, BadFramesAreInvalidArgument) {
   raw->set_channels(2);
   raw->set_bits_per_sample(8);
   raw->set_data(std::string(512, '\0'));
-  EXPECT_EQ(DecodeFrameImage(two_channels, 0).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(two_channels, 0).status().code(), absl::StatusCode::kInvalidArgument);
   cv::Mat big(64, 64, CV_8UC1, cv::Scalar(1));
   EXPECT_EQ(DecodeFrameImage(testing::PngFrame(big, 0), 1000).status().code(),
             absl::StatusCode::kInvalidArgument);

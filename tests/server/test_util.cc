@@ -25,8 +25,8 @@ const std::string& TestModelPath() {
   static const std::string* path = [] {
     const std::string shipped = DefaultModelPath();
     if (std::filesystem::exists(shipped)) return new std::string(shipped);
-    const std::string dir = std::filesystem::temp_directory_path() /
-                            ("botm-server-test-" + std::to_string(::getpid()));
+    const std::string dir =
+        std::filesystem::temp_directory_path() / ("botm-server-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto* p = new std::string(dir + "/untrained.pt");
     const absl::Status s = CreateInitialCheckpoint(ModelConfig{}, 1234, *p);

@@ -39,8 +39,7 @@ std::unique_ptr<BotmServer> StartReady(const BotmServerOptions& options);
 std::shared_ptr<grpc::Channel> Connect(int port);
 
 // Returns "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN" or the RPC error.
-std::string HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
-                         const std::string& service);
+std::string HealthStatus(const std::shared_ptr<grpc::Channel>& channel, const std::string& service);
 
 // GET http://127.0.0.1:port/path; returns the whole response (headers and body) or "".
 std::string HttpGet(int port, const std::string& path);

@@ -58,7 +58,7 @@ TEST(AnatomyTest, MasksFormOneComponentPerClassAndMyocardiumSurroundsCavity) {
         for (int cls = 1; cls <= 3; ++cls) EXPECT_EQ(Components(f.labels, cls), 1) << cls;
         const Contacts c = LvContacts(f.labels);
         EXPECT_GT(c.lv_myo, 0);
-        EXPECT_GT(c.lv_la, 0);  // the mitral plane
+        EXPECT_GT(c.lv_la, 0);                         // the mitral plane
         EXPECT_LT(c.lv_bg, 0.03 * c.lv_boundary + 2);  // nowhere else does the cavity show
         double max_label = 0;
         cv::minMaxLoc(f.labels, nullptr, &max_label);

@@ -183,12 +183,14 @@ TEST(EchoGeneratorTest, VolumeCurveMatchesEfAndPhases) {
     const int half_cycle = static_cast<int>(0.5 * 60 / info.heart_rate_bpm * info.fps);
     const auto& v = info.lv_volume_ml;
     for (int ed : info.ed_frames) {
-      for (int t = std::max(0, ed - half_cycle); t <= std::min(info.num_frames - 1, ed + half_cycle); ++t) {
+      for (int t = std::max(0, ed - half_cycle);
+           t <= std::min(info.num_frames - 1, ed + half_cycle); ++t) {
         EXPECT_LE(v[t], v[ed]) << "seed " << seed << " ED " << ed << " t " << t;
       }
     }
     for (int es : info.es_frames) {
-      for (int t = std::max(0, es - half_cycle); t <= std::min(info.num_frames - 1, es + half_cycle); ++t) {
+      for (int t = std::max(0, es - half_cycle);
+           t <= std::min(info.num_frames - 1, es + half_cycle); ++t) {
         EXPECT_GE(v[t], v[es]) << "seed " << seed << " ES " << es << " t " << t;
       }
     }

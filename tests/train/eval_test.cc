@@ -12,7 +12,8 @@ namespace botm::train {
 namespace {
 
 TEST(EvalTest, SmokeReportHasEveryKeyAndFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / ("botm_eval_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("botm_eval_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   ModelConfig config;
   config.input_size = 64;

@@ -27,7 +27,8 @@ inline void WriteNifti(const std::string& path, const std::vector<int>& dims,
   auto putf = [&](int off, float v) { std::memcpy(&h[off], &v, 4); };
   put32(0, 348);
   put16(40, static_cast<int16_t>(dims.size()));
-  for (size_t i = 0; i < dims.size(); ++i) put16(42 + 2 * static_cast<int>(i), static_cast<int16_t>(dims[i]));
+  for (size_t i = 0; i < dims.size(); ++i)
+    put16(42 + 2 * static_cast<int>(i), static_cast<int16_t>(dims[i]));
   put16(70, static_cast<int16_t>(datatype));
   put16(72, static_cast<int16_t>(datatype == 2 ? 8 : 32));
   putf(76, 1.f);

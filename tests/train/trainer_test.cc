@@ -119,7 +119,8 @@ TEST(OverfitTest, LossFallsOnAFixedBatch) {
   for (int i = 0; i < 12; ++i) {
     BotmOutput out = model->forward(t.a, t.b);
     LossParts parts;
-    torch::Tensor loss = PairLoss(out.logits_a, t.labels_a, out.logits_b, t.labels_b, LossOptions(), &parts);
+    torch::Tensor loss =
+        PairLoss(out.logits_a, t.labels_a, out.logits_b, t.labels_b, LossOptions(), &parts);
     opt.zero_grad();
     loss.backward();
     opt.step();

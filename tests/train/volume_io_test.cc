@@ -50,11 +50,13 @@ TEST_F(VolumeIoTest, ReadsBigEndianShortsAndCompressedData) {
   std::string raw = {'\x01', '\x02', '\xff', '\xfe'};  // 0x0102 = 258, 0xfffe = -2
   std::string z(compressBound(raw.size()), '\0');
   uLongf len = z.size();
-  compress(reinterpret_cast<Bytef*>(z.data()), &len, reinterpret_cast<const Bytef*>(raw.data()), raw.size());
+  compress(reinterpret_cast<Bytef*>(z.data()), &len, reinterpret_cast<const Bytef*>(raw.data()),
+           raw.size());
   z.resize(len);
   WriteFile(P("s.mha"),
             "NDims = 2\nDimSize = 2 1\nElementType = MET_SHORT\nBinaryDataByteOrderMSB = True\n"
-            "CompressedData = True\nElementDataFile = LOCAL\n" + z);
+            "CompressedData = True\nElementDataFile = LOCAL\n" +
+                z);
   auto v = ReadMetaImage(P("s.mha"));
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_FLOAT_EQ(v->data[0], 258.f);
@@ -62,10 +64,12 @@ TEST_F(VolumeIoTest, ReadsBigEndianShortsAndCompressedData) {
 }
 
 TEST_F(VolumeIoTest, RejectsTruncatedRawAndUnknownType) {
-  WriteFile(P("t.mhd"), "NDims = 2\nDimSize = 4 4\nElementType = MET_UCHAR\nElementDataFile = t.raw\n");
+  WriteFile(P("t.mhd"),
+            "NDims = 2\nDimSize = 4 4\nElementType = MET_UCHAR\nElementDataFile = t.raw\n");
   WriteFile(P("t.raw"), Bytes({1, 2, 3}));
   EXPECT_EQ(ReadMetaImage(P("t.mhd")).status().code(), absl::StatusCode::kInvalidArgument);
-  WriteFile(P("u.mhd"), "NDims = 2\nDimSize = 1 1\nElementType = MET_LONG_LONG\nElementDataFile = t.raw\n");
+  WriteFile(P("u.mhd"),
+            "NDims = 2\nDimSize = 1 1\nElementType = MET_LONG_LONG\nElementDataFile = t.raw\n");
   EXPECT_EQ(ReadMetaImage(P("u.mhd")).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ReadMetaImage(P("missing.mhd")).status().code(), absl::StatusCode::kNotFound);
 }
@@ -113,7 +117,9 @@ TEST_F(VolumeIoTest, LoadsCamusAndTedFolders) {
   WriteNifti(pre + "_ES_gt.nii.gz", {4, 4}, {0.3f, 0.15f}, MaskWithLv(3), 2, true);
   WriteFile(P("patient0001/Info_4CH.cfg"), "ED: 1\nES: 12\nLVef: 55.5\n");
   std::string seq, gt;
-  for (int t = 0; t < 3; ++t) seq += std::string(16, static_cast<char>(10 * t)), gt += MaskWithLv(5 - 2 * t + (t == 2 ? 3 : 0));
+  for (int t = 0; t < 3; ++t)
+    seq += std::string(16, static_cast<char>(10 * t)),
+        gt += MaskWithLv(5 - 2 * t + (t == 2 ? 3 : 0));
   WriteNifti(pre + "_sequence.nii.gz", {4, 4, 3}, {0.3f, 0.15f, 1.f}, seq, 2, true);
   WriteNifti(pre + "_sequence_gt.nii.gz", {4, 4, 3}, {0.3f, 0.15f, 1.f}, gt, 2, true);
   RealDataOptions o;

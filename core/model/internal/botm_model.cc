@@ -17,9 +17,8 @@ BotmModelImpl::BotmModelImpl(const ModelConfig& config)
     : config_(config), output_size_(config.input_size), matchers_(4, nullptr) {
   const EncoderVariant v = VariantOrThrow(config);
   encoder_ = register_module("encoder", internal::MitEncoder(v, /*in_channels=*/1));
-  decoder_ = register_module("decoder",
-                             internal::SegFormerHead(v.channels, config.decoder_dim,
-                                                     config.num_classes));
+  decoder_ = register_module(
+      "decoder", internal::SegFormerHead(v.channels, config.decoder_dim, config.num_classes));
   if (config.cross_frame) {
     for (int s : config.ot_stages) {
       matchers_[s] = register_module("matcher" + std::to_string(s + 1),
@@ -37,9 +36,7 @@ int BotmModelImpl::LastOtStage() const {
   return last;
 }
 
-std::vector<torch::Tensor> BotmModelImpl::Encode(const torch::Tensor& x) {
-  return encoder_(x);
-}
+std::vector<torch::Tensor> BotmModelImpl::Encode(const torch::Tensor& x) { return encoder_(x); }
 
 std::vector<torch::Tensor> BotmModelImpl::FuseStages(const std::vector<torch::Tensor>& self,
                                                      const std::vector<torch::Tensor>& partner,

@@ -86,8 +86,8 @@ absl::Status ReadModule(torch::nn::Module& m, torch::serialize::InputArchive& ar
   }
   for (const std::string& key : ar.keys()) {
     if (key != "training" && expected.count(key) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("weights have unexpected entry '", prefix,
-                                                     key, "' (card variant/config mismatch?)"));
+      return absl::InvalidArgumentError(absl::StrCat("weights have unexpected entry '", prefix, key,
+                                                     "' (card variant/config mismatch?)"));
     }
   }
   return absl::OkStatus();

@@ -85,10 +85,11 @@ MitStageImpl::MitStageImpl(int in_channels, int dim, int depth, int heads, int r
   // Overlapping patch embedding: 7x7 stride 4 in the first stage, 3x3 stride 2 after.
   const int kernel = first ? 7 : 3, stride = first ? 4 : 2;
   patch_ = register_module(
-      "patch", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, dim, kernel)
-                                     .stride(stride)
-                                     .padding(kernel / 2)));
-  patch_norm_ = register_module("patch_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+      "patch",
+      torch::nn::Conv2d(
+          torch::nn::Conv2dOptions(in_channels, dim, kernel).stride(stride).padding(kernel / 2)));
+  patch_norm_ =
+      register_module("patch_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
   for (int i = 0; i < depth; ++i) blocks_->push_back(MitBlock(dim, heads, reduction));
   register_module("blocks", blocks_);
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
@@ -130,8 +131,8 @@ void InitWeights(torch::nn::Module& module) {
       if (lin->bias.defined()) lin->bias.zero_();
     } else if (auto* conv = m->as<torch::nn::Conv2d>()) {
       const auto& o = conv->options;
-      const int64_t fan_out = (*o.kernel_size())[0] * (*o.kernel_size())[1] *
-                              o.out_channels() / o.groups();
+      const int64_t fan_out =
+          (*o.kernel_size())[0] * (*o.kernel_size())[1] * o.out_channels() / o.groups();
       conv->weight.normal_(0.0, std::sqrt(2.0 / static_cast<double>(fan_out)));
       if (conv->bias.defined()) conv->bias.zero_();
     } else if (auto* ln = m->as<torch::nn::LayerNorm>()) {

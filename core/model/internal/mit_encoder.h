@@ -17,7 +17,8 @@ namespace botm {
 namespace internal {
 
 // Multi-head softmax attention on [B, heads, N, d] queries and [B, heads, M, d] keys/values,
-// with an optional additive key bias [B, 1, 1, M] (used for log-importance). Returns [B, N, heads*d].
+// with an optional additive key bias [B, 1, 1, M] (used for log-importance). Returns [B, N,
+// heads*d].
 torch::Tensor MultiHeadAttention(const torch::Tensor& q, const torch::Tensor& k,
                                  const torch::Tensor& v, const torch::Tensor& key_bias);
 
@@ -87,8 +88,9 @@ class MitEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(MitEncoder);
 
-// Initialises the submodules (not `module` itself), SegFormer-style: Linear N(0, 0.02) clipped at 2 sigma, zero bias; Conv2d
-// N(0, sqrt(2 / fan_out)); norms weight 1, bias 0. Uses the global torch generator (seed it).
+// Initialises the submodules (not `module` itself), SegFormer-style: Linear N(0, 0.02) clipped at 2
+// sigma, zero bias; Conv2d N(0, sqrt(2 / fan_out)); norms weight 1, bias 0. Uses the global torch
+// generator (seed it).
 void InitWeights(torch::nn::Module& module);
 
 }  // namespace internal

@@ -21,9 +21,15 @@ absl::StatusOr<cv::Mat> PreprocessFrame(const cv::Mat& image, int size) {
   }
   cv::Mat gray;
   switch (image.channels()) {
-    case 1: gray = image; break;
-    case 3: cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY); break;
-    case 4: cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY); break;
+    case 1:
+      gray = image;
+      break;
+    case 3:
+      cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+      break;
+    case 4:
+      cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("image must have 1, 3 or 4 channels, has ", image.channels()));

@@ -44,11 +44,10 @@ absl::StatusOr<std::unique_ptr<Segmenter>> TorchSegmenter::Load(const SegmenterO
   seg->info_.intra_op_threads = at::get_num_threads();
   // Warm-up pass (also the contract check of a TorchScript module).
   const cv::Mat blank(seg->info_.input_size, seg->info_.input_size, CV_8UC1, cv::Scalar(0));
-  absl::StatusOr<std::vector<FrameOutput>> warm =
-      seg->Segment(absl::MakeConstSpan(&blank, 1), {});
+  absl::StatusOr<std::vector<FrameOutput>> warm = seg->Segment(absl::MakeConstSpan(&blank, 1), {});
   if (!warm.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": warm-up failed: ",
-                                                   warm.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": warm-up failed: ", warm.status().message()));
   }
   return std::unique_ptr<Segmenter>(std::move(seg));
 }
@@ -61,8 +60,8 @@ absl::Status TorchSegmenter::LoadCheckpointModel(const std::string& path) {
     (*model)->to(device_);
     (*model)->eval();
   } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat("moving model to ", device_.str(), ": ",
-                                            e.what_without_backtrace()));
+    return absl::InternalError(
+        absl::StrCat("moving model to ", device_.str(), ": ", e.what_without_backtrace()));
   }
   model_ = *model;
   info_.name = card.name;
@@ -87,8 +86,8 @@ absl::Status TorchSegmenter::LoadTorchScript(const std::string& path) {
   if (have_card) {
     card = *read;
     if (!card.weights_sha256.empty() && card.weights_sha256 != *sha) {
-      return absl::InvalidArgumentError(absl::StrCat("corrupt TorchScript module ", path,
-                                                     ": sha256 does not match its card"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("corrupt TorchScript module ", path, ": sha256 does not match its card"));
     }
   } else if (!absl::IsNotFound(read.status())) {
     return absl::InvalidArgumentError(read.status().message());
@@ -107,11 +106,11 @@ absl::Status TorchSegmenter::LoadTorchScript(const std::string& path) {
     const int64_t size = card.config.input_size;
     const torch::Tensor probe = torch::zeros({1, 1, size, size}, device_);
     const c10::IValue out = module.forward({probe, probe});
-    if (!out.isTensor() || out.toTensor().sizes() !=
-                               torch::IntArrayRef({1, card.config.num_classes, size, size})) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": breaks the contract forward(a, b) -> logits [B, ", card.config.num_classes,
-          ", S, S] (docs/MODEL_FORMAT.md)"));
+    if (!out.isTensor() ||
+        out.toTensor().sizes() != torch::IntArrayRef({1, card.config.num_classes, size, size})) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": breaks the contract forward(a, b) -> logits [B, ",
+                       card.config.num_classes, ", S, S] (docs/MODEL_FORMAT.md)"));
     }
     int64_t params = 0;
     for (const auto& p : module.parameters()) params += p.numel();

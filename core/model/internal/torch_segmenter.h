@@ -55,8 +55,8 @@ class TorchSegmenter : public Segmenter {
   SegmenterOptions options_;
   torch::Device device_;
   ModelInfo info_;
-  std::optional<BotmModel> model_;                 // checkpoint route
-  std::optional<torch::jit::Module> script_;       // TorchScript route
+  std::optional<BotmModel> model_;            // checkpoint route
+  std::optional<torch::jit::Module> script_;  // TorchScript route
 };
 
 }  // namespace internal

@@ -47,8 +47,10 @@ absl::StatusOr<std::vector<EncodedFramePtr>> TorchSegmenter::Encode(
     torch::InferenceMode guard;
     const torch::Tensor batch = BotmModelImpl::Normalize(torch::cat(inputs, 0).to(device_));
     std::vector<torch::Tensor> maps;
-    if (model_) maps = (*model_)->Encode(batch);
-    else maps = {batch};
+    if (model_)
+      maps = (*model_)->Encode(batch);
+    else
+      maps = {batch};
     for (size_t i = 0; i < images.size(); ++i) {
       std::vector<torch::Tensor> own;
       for (const torch::Tensor& m : maps) own.push_back(m.narrow(0, i, 1).clone());
@@ -75,19 +77,18 @@ torch::Tensor TorchSegmenter::RunDecode(const std::vector<const TorchEncodedFram
 FrameOutput TorchSegmenter::Postprocess(const torch::Tensor& logits, cv::Size size) const {
   // logits [1, C, S, S] -> [1, C, H, W] at the frame's own size, on the device.
   const torch::Tensor resized = F::interpolate(
-      logits.to(torch::kFloat32),
-      F::InterpolateFuncOptions()
-          .size(std::vector<int64_t>{size.height, size.width})
-          .mode(torch::kBilinear)
-          .align_corners(false));
+      logits.to(torch::kFloat32), F::InterpolateFuncOptions()
+                                      .size(std::vector<int64_t>{size.height, size.width})
+                                      .mode(torch::kBilinear)
+                                      .align_corners(false));
   const torch::Tensor log_p = torch::log_softmax(resized, 1);
   const torch::Tensor entropy =
       -(log_p.exp() * log_p).sum(1)[0] / std::log(static_cast<double>(logits.size(1)));
   const torch::Tensor labels = resized.argmax(1)[0].to(torch::kUInt8);
   const torch::Tensor heart = labels > 0;
   // Mean over heart pixels; over the whole frame if no heart is predicted.
-  const torch::Tensor unc = heart.any().item<bool>() ? entropy.masked_select(heart).mean()
-                                                     : entropy.mean();
+  const torch::Tensor unc =
+      heart.any().item<bool>() ? entropy.masked_select(heart).mean() : entropy.mean();
   FrameOutput out;
   out.uncertainty = unc.item<float>();
   const torch::Tensor host = labels.to(torch::kCPU).contiguous();
@@ -126,8 +127,8 @@ absl::StatusOr<std::vector<FrameOutput>> TorchSegmenter::Decode(
         const int last = *std::max_element(stages.begin(), stages.end());
         const torch::Tensor& map = self[i]->tensors()[last];
         const auto grid = PooledGrid(map.size(2), map.size(3), (*model_)->config().max_ot_tokens);
-        outputs.back().plan_grid = cv::Size(static_cast<int>(grid.second),
-                                            static_cast<int>(grid.first));
+        outputs.back().plan_grid =
+            cv::Size(static_cast<int>(grid.second), static_cast<int>(grid.first));
       }
     }
   } catch (const c10::Error& e) {

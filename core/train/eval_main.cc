@@ -4,6 +4,7 @@
 //   botm-eval --model=models/botm-tiny-128.pt --bins=normal,low_snr --clips_per_bin=8
 //             --out_dir=models/reports/botm-tiny-128
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -29,6 +30,10 @@ ABSL_FLAG(std::string, out_dir, "",
           "folder for report.json, report.md and PNGs (empty = stdout only)");
 ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
+ABSL_FLAG(std::string, expect, "",
+          "a committed report.json this run must reproduce (exit 3 naming each differing metric)");
+ABSL_FLAG(double, tolerance, 1e-6,
+          "--expect: allowed absolute difference per metric (scaled by max(1, |expected|))");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Evaluates a BOTM checkpoint. See docs/TRAINING.md.");
@@ -57,9 +62,24 @@ int main(int argc, char** argv) {
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   const std::string device = absl::GetFlag(FLAGS_device);
+  if (device != "auto" && device != "cpu" && device != "cuda") {
+    std::fprintf(stderr, "--device must be auto, cpu or cuda, got '%s'\n", device.c_str());
+    return 2;
+  }
   o.device = device == "cpu"    ? botm::Device::kCpu
              : device == "cuda" ? botm::Device::kCuda
                                 : botm::Device::kAuto;
+  // Read the expected report before the (long) evaluation so a bad path fails fast.
+  nlohmann::json expected;
+  const std::string expect_path = absl::GetFlag(FLAGS_expect);
+  if (!expect_path.empty()) {
+    std::ifstream in(expect_path);
+    expected = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!in || expected.is_discarded() || !expected.is_object()) {
+      std::fprintf(stderr, "--expect: cannot read a JSON report from '%s'\n", expect_path.c_str());
+      return 2;
+    }
+  }
   o.threads = absl::GetFlag(FLAGS_threads);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.out_dir = absl::GetFlag(FLAGS_out_dir);
@@ -71,5 +91,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%s", botm::train::MarkdownReport(*report).c_str());
+  if (!expect_path.empty()) {
+    const absl::Status same =
+        botm::train::CompareReports(expected, *report, absl::GetFlag(FLAGS_tolerance));
+    if (!same.ok()) {
+      spdlog::error("does not reproduce {}: {}", expect_path, same.ToString());
+      return 3;
+    }
+    spdlog::info("reproduces {} (tolerance {})", expect_path, absl::GetFlag(FLAGS_tolerance));
+  }
   return 0;
 }

@@ -1,8 +1,12 @@
 // MarkdownReport: the evaluation report as Markdown tables.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/train/eval_stats.h"
 #include "core/train/evaluator.h"
 
@@ -33,7 +37,75 @@ std::string Row(const std::string& name, const nlohmann::json& b) {
   return row;
 }
 
+// Compares every numeric leaf of `expected` with the same path in `actual` (timings skipped).
+void CompareTree(const nlohmann::json& expected, const nlohmann::json& actual,
+                 const std::string& path, double tolerance, std::vector<std::string>* errors) {
+  if (expected.is_object()) {
+    for (const auto& [key, value] : expected.items()) {
+      if (key == "ms_per_frame") continue;
+      const std::string sub = path.empty() ? key : absl::StrCat(path, ".", key);
+      if (!actual.is_object() || !actual.contains(key)) {
+        errors->push_back(absl::StrCat(sub, " missing"));
+        continue;
+      }
+      CompareTree(value, actual[key], sub, tolerance, errors);
+    }
+    return;
+  }
+  if (!expected.is_number()) return;
+  if (!actual.is_number()) {
+    errors->push_back(absl::StrCat(path, " is not a number"));
+    return;
+  }
+  const double e = expected.get<double>(), a = actual.get<double>();
+  if (std::isnan(e) && std::isnan(a)) return;
+  if (!(std::abs(a - e) <= tolerance * std::max(1.0, std::abs(e)))) {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "%s: %.9g, expected %.9g", path.c_str(), a, e);
+    errors->push_back(buf);
+  }
+}
+
 }  // namespace
+
+absl::Status CompareReports(const nlohmann::json& expected, const nlohmann::json& actual,
+                            double tolerance) {
+  if (!(tolerance >= 0)) return absl::InvalidArgumentError("tolerance must be >= 0");
+  std::vector<std::string> errors;
+  const auto text = [](const nlohmann::json& j, const char* a, const char* b = nullptr) {
+    const nlohmann::json* v = &j;
+    for (const char* k : {a, b}) {
+      if (k == nullptr) break;
+      if (!v->is_object() || !v->contains(k)) return std::string("<none>");
+      v = &(*v)[k];
+    }
+    return v->is_string() ? v->get<std::string>() : v->dump();
+  };
+  for (const auto& [a, b] : std::vector<std::pair<const char*, const char*>>{
+           {"model", "weights_sha256"}, {"data", nullptr}, {"pairing", nullptr}}) {
+    if (text(expected, a, b) != text(actual, a, b)) {
+      errors.push_back(absl::StrCat(a, b ? absl::StrCat(".", b) : "", ": '", text(actual, a, b),
+                                    "', expected '", text(expected, a, b), "'"));
+    }
+  }
+  if (!actual.contains("bins") || !actual["bins"].is_object() || actual["bins"].empty()) {
+    return absl::InvalidArgumentError("the report to check has no bins");
+  }
+  for (const auto& [name, bin] : actual["bins"].items()) {
+    if (!expected.contains("bins") || !expected["bins"].contains(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bin '", name, "' is not in the expected report"));
+    }
+    CompareTree(expected["bins"][name], bin, absl::StrCat("bins.", name), tolerance, &errors);
+  }
+  if (expected.contains("all") && actual.contains("all") &&
+      expected["bins"].size() == actual["bins"].size()) {
+    CompareTree(expected["all"], actual["all"], "all", tolerance, &errors);
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      errors.size(), " metric(s) differ from the expected report: ", absl::StrJoin(errors, "; ")));
+}
 
 std::string MarkdownReport(const nlohmann::json& r) {
   const nlohmann::json& m = r["model"];

@@ -106,7 +106,32 @@ nlohmann::json ModelJson(const ModelInfo& m) {
 
 }  // namespace
 
+namespace {
+
+absl::Status CheckOptions(const EvalOptions& o) {
+  const auto bad = [](const std::string& what) { return absl::InvalidArgumentError(what); };
+  if (o.data == "synthetic") {
+    if (o.bins.empty()) return bad("no difficulty bins to evaluate");
+    if (o.clips_per_bin < 1)
+      return bad(absl::StrCat("clips_per_bin must be >= 1, got ", o.clips_per_bin));
+    if (o.size_px < 32 || o.size_px > 1024) {
+      return bad(absl::StrCat("size must be in [32, 1024] pixels, got ", o.size_px));
+    }
+  }
+  if (o.max_frames < 0) return bad(absl::StrCat("max_frames must be >= 0, got ", o.max_frames));
+  if (o.max_clips < 0) return bad(absl::StrCat("max_clips must be >= 0, got ", o.max_clips));
+  if (o.batch_size < 1) return bad(absl::StrCat("batch_size must be >= 1, got ", o.batch_size));
+  if (o.threads < 0) return bad(absl::StrCat("threads must be >= 0, got ", o.threads));
+  if (o.example_plots < 0) {
+    return bad(absl::StrCat("example_plots must be >= 0, got ", o.example_plots));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
+  if (absl::Status s = CheckOptions(o); !s.ok()) return s;
   SegmenterOptions so;
   so.model_path = o.model_path;
   so.device = o.device;

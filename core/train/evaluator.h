@@ -49,6 +49,14 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& options);
 // Renders the report's per-bin table as Markdown (one row per bin, then "all").
 std::string MarkdownReport(const nlohmann::json& report);
 
+// Checks that `actual` reproduces `expected` (e.g. a committed report): same weights (sha256),
+// same data description and pairing, and for every bin of `actual` (and "all" when both hold
+// the same bins) every numeric metric within `tolerance` (absolute, scaled by max(1, |expected|));
+// timings (ms_per_frame) are not compared. Returns FailedPrecondition naming every mismatch,
+// InvalidArgument when a bin of `actual` is missing from `expected` or tolerance < 0.
+absl::Status CompareReports(const nlohmann::json& expected, const nlohmann::json& actual,
+                            double tolerance);
+
 }  // namespace botm::train
 
 #endif  // BOTM_CORE_TRAIN_EVALUATOR_H_

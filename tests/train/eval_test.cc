@@ -6,28 +6,44 @@
 #include <gtest/gtest.h>
 
 #include "core/model/model_factory.h"
+#include "core/synth/echo_generator.h"
 #include "core/train/plots.h"
+#include "tests/train/test_files.h"
 
 namespace botm::train {
 namespace {
 
-TEST(EvalTest, SmokeReportHasEveryKeyAndFiles) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("botm_eval_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  ModelConfig config;
-  config.input_size = 64;
-  const std::string pt = (dir / "m.pt").string();
-  ASSERT_TRUE(CreateInitialCheckpoint(config, 1, pt).ok());
-  EvalOptions o;
-  o.model_path = pt;
-  o.bins = {synth::Difficulty::kNormal};
-  o.clips_per_bin = 1;
-  o.size_px = 64;
+// A small untrained model and options for a fast synthetic evaluation at 64 px.
+class EvalFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("botm_evalfx_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    ModelConfig config;
+    config.input_size = 64;
+    pt_ = (dir_ / "m.pt").string();
+    ASSERT_TRUE(CreateInitialCheckpoint(config, 7, pt_).ok());
+    o_.model_path = pt_;
+    o_.bins = {synth::Difficulty::kNormal};
+    o_.clips_per_bin = 1;
+    o_.size_px = 64;
+    o_.max_frames = 6;
+    o_.threads = 1;
+    o_.progress = false;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  std::string pt_;
+  EvalOptions o_;
+};
+
+TEST_F(EvalFixture, SmokeReportHasEveryKeyAndFiles) {
+  EvalOptions o = o_;
   o.max_frames = 5;
-  o.threads = 1;
-  o.out_dir = (dir / "report").string();
-  o.progress = false;
+  o.out_dir = (dir_ / "report").string();
   auto report = Evaluate(o);
   ASSERT_TRUE(report.ok()) << report.status();
   const nlohmann::json& b = (*report)["bins"]["normal"];
@@ -45,12 +61,105 @@ TEST(EvalTest, SmokeReportHasEveryKeyAndFiles) {
   EXPECT_TRUE(b["temporal"]["flicker"].is_number());
   EXPECT_GT(b["ms_per_frame"].get<double>(), 0.0);
   EXPECT_EQ((*report)["model"]["cross_frame"], true);
-  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "report.json"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "report.md"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "normal_0_lv_area.png"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "matching_normal_0.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "report" / "report.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "report" / "report.md"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "report" / "normal_0_lv_area.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "report" / "matching_normal_0.png"));
   EXPECT_NE(MarkdownReport(*report).find("| normal | 1 | 5 |"), std::string::npos);
-  std::filesystem::remove_all(dir);
+}
+
+TEST_F(EvalFixture, SameInputsReproduceTheReportExactly) {
+  auto a = Evaluate(o_);
+  auto b = Evaluate(o_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(CompareReports(*a, *b, 0.0).ok()) << CompareReports(*a, *b, 0.0);
+}
+
+TEST_F(EvalFixture, CompareReportsNamesEveryDifference) {
+  auto a = Evaluate(o_);
+  ASSERT_TRUE(a.ok()) << a.status();
+  nlohmann::json changed = *a;
+  changed["bins"]["normal"]["dice"]["lv_cavity"] =
+      (*a)["bins"]["normal"]["dice"]["lv_cavity"].get<double>() + 0.01;
+  changed["bins"]["normal"]["ms_per_frame"] = 1e9;  // timings are not compared
+  absl::Status s = CompareReports(*a, changed, 1e-3);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("1 metric(s)"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("bins.normal.dice.lv_cavity"), std::string::npos) << s;
+  EXPECT_TRUE(CompareReports(*a, changed, 0.02).ok());  // within a looser tolerance
+  nlohmann::json other_weights = *a;
+  other_weights["model"]["weights_sha256"] = "00";
+  s = CompareReports(*a, other_weights, 1.0);
+  EXPECT_NE(s.message().find("weights_sha256"), std::string::npos) << s;
+  nlohmann::json other_bin = *a;
+  other_bin["bins"]["low_snr"] = other_bin["bins"]["normal"];
+  EXPECT_EQ(CompareReports(*a, other_bin, 1.0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CompareReports(*a, *a, -1.0).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EvalFixture, RejectsBadOptionsByName) {
+  EvalOptions o = o_;
+  o.clips_per_bin = 0;
+  auto r = Evaluate(o);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("clips_per_bin"), std::string::npos);
+  o = o_;
+  o.batch_size = 0;
+  EXPECT_NE(Evaluate(o).status().message().find("batch_size"), std::string::npos);
+  o = o_;
+  o.data = (dir_ / "no_such_folder").string();
+  EXPECT_EQ(Evaluate(o).status().code(), absl::StatusCode::kNotFound);
+}
+
+// The same synthetic clip, written as a TED-style NIfTI sequence, must score exactly as the
+// synthetic path scores it: this pins the folder reader's orientation, spacing and labels.
+TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {
+  synth::ClipOptions co;
+  co.seed = synth::HeldOutSeed(synth::Difficulty::kNormal, 0);
+  co.width = co.height = 64;
+  co.difficulty = synth::Difficulty::kNormal;
+  auto gen = synth::EchoGenerator::Create(co);
+  ASSERT_TRUE(gen.ok());
+  const synth::ClipInfo& info = (*gen)->info();
+  std::string images, labels;
+  for (int t = 0; t < o_.max_frames; ++t) {
+    synth::Frame f = (*gen)->Render(t);
+    ASSERT_TRUE(f.image.isContinuous() && f.labels.isContinuous());
+    images.append(reinterpret_cast<const char*>(f.image.data), f.image.total());
+    labels.append(reinterpret_cast<const char*>(f.labels.data), f.labels.total());
+  }
+  std::filesystem::create_directories(dir_ / "ted" / "patient001");
+  const std::string prefix = (dir_ / "ted" / "patient001" / "patient001_4CH").string();
+  const std::vector<int> dims = {64, 64, o_.max_frames};
+  const std::vector<float> spacing = {static_cast<float>(info.spacing_mm_x),
+                                      static_cast<float>(info.spacing_mm_y), 1.f};
+  testing::WriteNifti(prefix + "_sequence.nii.gz", dims, spacing, images, 2, true);
+  testing::WriteNifti(prefix + "_sequence_gt.nii.gz", dims, spacing, labels, 2, true);
+
+  auto synthetic = Evaluate(o_);
+  ASSERT_TRUE(synthetic.ok()) << synthetic.status();
+  EvalOptions fo = o_;
+  fo.data = (dir_ / "ted").string();
+  auto folder = Evaluate(fo);
+  ASSERT_TRUE(folder.ok()) << folder.status();
+  ASSERT_TRUE((*folder)["bins"].contains("ted_sequences")) << folder->dump();
+  const nlohmann::json& s = (*synthetic)["bins"]["normal"];
+  const nlohmann::json& f = (*folder)["bins"]["ted_sequences"];
+  EXPECT_EQ(f["frames"], o_.max_frames);
+  for (const char* group : {"dice", "hd95_mm", "msd_mm"}) {
+    for (const char* c : {"lv_cavity", "lv_myocardium", "left_atrium"}) {
+      // An untrained model may miss a class (null distances): then both must be null. The
+      // NIfTI header stores spacing as float: mm distances agree to float precision.
+      ASSERT_EQ(f[group][c].is_null(), s[group][c].is_null()) << group << c;
+      if (s[group][c].is_null()) continue;
+      EXPECT_NEAR(f[group][c].get<double>(), s[group][c].get<double>(), 1e-4) << group << c;
+    }
+  }
+  EXPECT_GT(s["dice"]["lv_cavity"].get<double>(), 0.0);  // something to compare
+  EXPECT_NEAR(f["temporal"]["flicker"].get<double>(), s["temporal"]["flicker"].get<double>(), 1e-9);
+  EXPECT_NEAR(f["ef"]["mae_area_length_vs_gt_masks"].get<double>(),
+              s["ef"]["mae_area_length_vs_gt_masks"].get<double>(), 1e-5);
+  EXPECT_TRUE(f["ef"]["mae_area_length_vs_true"].is_null());  // TED gives no reference EF
 }
 
 TEST(PlotsTest, MatchingLinesFollowThePlan) {

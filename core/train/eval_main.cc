@@ -28,6 +28,9 @@ ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
 ABSL_FLAG(int, batch_size, 4, "pairs per decode batch");
 ABSL_FLAG(std::string, out_dir, "",
           "folder for report.json, report.md and PNGs (empty = stdout only)");
+ABSL_FLAG(std::string, pairing, "next",
+          "partner frame: next (clip mode, t+1), previous (live, t-1) or self (no temporal "
+          "information; a diagnostic)");
 ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
 ABSL_FLAG(std::string, expect, "",
@@ -84,6 +87,12 @@ int main(int argc, char** argv) {
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.out_dir = absl::GetFlag(FLAGS_out_dir);
   o.example_plots = absl::GetFlag(FLAGS_example_plots);
+  auto pairing = botm::train::ParseEvalPairing(absl::GetFlag(FLAGS_pairing));
+  if (!pairing.ok()) {
+    std::fprintf(stderr, "--%s\n", std::string(pairing.status().message()).c_str());
+    return 2;
+  }
+  o.pairing = *pairing;
   o.progress = absl::GetFlag(FLAGS_progress);
   auto report = botm::train::Evaluate(o);
   if (!report.ok()) {

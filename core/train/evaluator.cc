@@ -75,14 +75,38 @@ absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
   return groups;
 }
 
-absl::Status Predict(Segmenter& seg, int batch_size, EvalClip* clip) {
+absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, EvalClip* clip) {
   const auto start = std::chrono::steady_clock::now();
-  auto out = seg.SegmentClip(clip->images, Segmenter::Pairing::kNext, batch_size);
-  if (!out.ok()) return out.status();
-  clip->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   clip->predicted.clear();
-  for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
+  if (pairing == EvalPairing::kSelf) {
+    // A one-frame clip pairs its frame with itself.
+    for (const cv::Mat& image : clip->images) {
+      auto out = seg.SegmentClip({image}, Segmenter::Pairing::kPrevious, 1);
+      if (!out.ok()) return out.status();
+      clip->predicted.push_back(std::move((*out)[0].labels));
+    }
+  } else {
+    auto out = seg.SegmentClip(
+        clip->images,
+        pairing == EvalPairing::kNext ? Segmenter::Pairing::kNext : Segmenter::Pairing::kPrevious,
+        batch_size);
+    if (!out.ok()) return out.status();
+    for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
+  }
+  clip->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return absl::OkStatus();
+}
+
+const char* PairingText(EvalPairing p) {
+  switch (p) {
+    case EvalPairing::kNext:
+      return "clip mode: frame t with t+1 (last with t-1)";
+    case EvalPairing::kPrevious:
+      return "live mode: frame t with t-1 (first with itself)";
+    case EvalPairing::kSelf:
+      return "self mode: every frame with itself (no temporal information)";
+  }
+  return "?";
 }
 
 absl::Status WriteText(const std::string& path, const std::string& text) {
@@ -130,6 +154,14 @@ absl::Status CheckOptions(const EvalOptions& o) {
 
 }  // namespace
 
+absl::StatusOr<EvalPairing> ParseEvalPairing(const std::string& name) {
+  if (name == "next") return EvalPairing::kNext;
+  if (name == "previous") return EvalPairing::kPrevious;
+  if (name == "self") return EvalPairing::kSelf;
+  return absl::InvalidArgumentError(
+      absl::StrCat("pairing must be next, previous or self, got '", name, "'"));
+}
+
 absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   if (absl::Status s = CheckOptions(o); !s.ok()) return s;
   SegmenterOptions so;
@@ -154,12 +186,12 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
           ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
                          o.size_px, "x", o.size_px, ", max_frames ", o.max_frames)
           : o.data;
-  report["pairing"] = "clip mode: frame t with t+1 (last with t-1)";
+  report["pairing"] = PairingText(o.pairing);
   BinStats all;
   for (ClipGroup& g : *groups) {
     BinStats stats;
     for (size_t i = 0; i < g.clips.size(); ++i) {
-      if (absl::Status s = Predict(**seg, o.batch_size, &g.clips[i]); !s.ok()) return s;
+      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, &g.clips[i]); !s.ok()) return s;
       stats.Add(g.clips[i]);
       if (!o.out_dir.empty() && static_cast<int>(i) < o.example_plots) {
         if (absl::Status s = WriteClipPlots(g.clips[i], o.out_dir); !s.ok()) return s;

@@ -1,5 +1,6 @@
 // Evaluation of a BOTM checkpoint through the torch-free botm::Segmenter in clip mode (frame t
-// paired with t + 1), on held-out synthetic clips per difficulty bin or on a CAMUS/TED folder.
+// paired with t + 1; live and self pairing on request), on held-out synthetic clips per
+// difficulty bin or on a CAMUS/TED folder.
 //
 // Per bin it reports: per class Dice, HD95 and MSD in mm (with each clip's pixel spacing),
 // single-plane EF absolute error (area-length and discs) against the true EF (synthetic: the
@@ -22,6 +23,14 @@
 
 namespace botm::train {
 
+// Which partner frame each frame is decoded with.
+enum class EvalPairing {
+  kNext,      // clip mode: t with t+1, the last frame with t-1 (the default)
+  kPrevious,  // live stream: t with t-1, the first frame with itself
+  kSelf,      // every frame with itself: no temporal information (a diagnostic for BOTM)
+};
+absl::StatusOr<EvalPairing> ParseEvalPairing(const std::string& name);  // next|previous|self
+
 struct EvalOptions {
   std::string model_path;          // empty = the shipped default model
   std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
@@ -33,9 +42,10 @@ struct EvalOptions {
   int max_frames = 48;    // frames per clip (0 = whole clip)
   int max_clips = 0;      // folder: 0 = all
   Device device = Device::kAuto;
-  int threads = 0;            // 0 = all cores
-  int batch_size = 4;         // pairs per Decode batch
-  std::string out_dir;        // empty = no files written
+  int threads = 0;      // 0 = all cores
+  int batch_size = 4;   // pairs per Decode batch
+  std::string out_dir;  // empty = no files written
+  EvalPairing pairing = EvalPairing::kNext;
   int example_plots = 1;      // clips per bin with area-curve and overlay PNGs
   bool matching_plot = true;  // stage-4 transport plan picture (cross-frame models)
   bool progress = true;

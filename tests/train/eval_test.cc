@@ -97,6 +97,26 @@ TEST_F(EvalFixture, CompareReportsNamesEveryDifference) {
   EXPECT_EQ(CompareReports(*a, *a, -1.0).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(EvalFixture, PairingOnlyMattersWithTheCrossFrameBlock) {
+  ModelConfig single;
+  single.input_size = 64;
+  single.cross_frame = false;
+  const std::string single_pt = (dir_ / "single.pt").string();
+  ASSERT_TRUE(CreateInitialCheckpoint(single, 7, single_pt).ok());
+  EvalOptions o = o_;
+  o.model_path = single_pt;
+  auto next = Evaluate(o);
+  o.pairing = EvalPairing::kSelf;
+  auto self = Evaluate(o);
+  ASSERT_TRUE(next.ok() && self.ok());
+  EXPECT_NE((*self)["pairing"].get<std::string>().find("self mode"), std::string::npos);
+  // Same metrics, only the pairing description differs.
+  (*self)["pairing"] = (*next)["pairing"];
+  EXPECT_TRUE(CompareReports(*next, *self, 0.0).ok()) << CompareReports(*next, *self, 0.0);
+  EXPECT_FALSE(ParseEvalPairing("sideways").ok());
+  EXPECT_EQ(*ParseEvalPairing("previous"), EvalPairing::kPrevious);
+}
+
 TEST_F(EvalFixture, RejectsBadOptionsByName) {
   EvalOptions o = o_;
   o.clips_per_bin = 0;

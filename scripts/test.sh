@@ -2,6 +2,7 @@
 # Runs every test of the project against an existing build (scripts/build.sh makes it):
 #   1. the GoogleTest suites (ctest: unit tests and the real server on loopback),
 #   2. command-line smoke checks: a few training steps, a short evaluation, the served demo,
+#      and that botm-eval on the shipped model reproduces the committed report (normal bin),
 #   3. the Helm chart checks (real helm lint/template + Kubernetes schema validation).
 # Prints one closing line "N passed, N failed" over the stages and exits non-zero on any failure.
 set -uo pipefail
@@ -45,6 +46,16 @@ smoke_eval() {
   test -s "$smoke_dir/eval/report.json" && test -s "$smoke_dir/eval/report.md"
 }
 
+# The committed evaluation of the shipped model must be reproducible: re-run its normal bin with
+# the settings recorded in the report (24 held-out clips, whole clips, one thread) and compare
+# every metric (docs/TRAINING.md). One thread matches the committed run; the tolerance only
+# absorbs BLAS kernel differences between CPU models (a changed pixel moves Dice by ~1e-5).
+reproduce_report() {
+  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
+    --threads 1 --example_plots 0 --progress=false \
+    --expect models/reports/botm-tiny-128/report.json --tolerance 1e-3 > /dev/null
+}
+
 smoke_demo() {
   bash scripts/demo.sh "$build_dir" --out "$smoke_dir/demo" &&
   test -s "$smoke_dir/demo/summary.json" && test -s "$smoke_dir/demo/overlay.gif"
@@ -53,6 +64,7 @@ smoke_demo() {
 stage ctest run_ctest
 stage smoke-train smoke_train
 stage smoke-eval smoke_eval
+stage reproduce-report reproduce_report
 stage demo smoke_demo
 stage helm bash scripts/check-helm.sh
 

@@ -4,6 +4,7 @@
 //   botm-eval --model=models/botm-tiny-128.pt --bins=normal,low_snr --clips_per_bin=8
 //             --out_dir=models/reports/botm-tiny-128
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -35,8 +36,42 @@ ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
 ABSL_FLAG(std::string, expect, "",
           "a committed report.json this run must reproduce (exit 3 naming each differing metric)");
+ABSL_FLAG(bool, update_card, false,
+          "write the summary (normal bin and all bins, data, pairing, report path) into the "
+          "model card's metrics.eval_synthetic_held_out (needs --out_dir)");
 ABSL_FLAG(double, tolerance, 1e-6,
           "--expect: allowed absolute difference per metric (scaled by max(1, |expected|))");
+
+namespace {
+
+// Records the evaluation in the checkpoint's model card (NAME.json beside NAME.pt), keyed by the
+// weights' sha256 so a card never describes other weights.
+absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json& report) {
+  if (o.out_dir.empty()) return absl::InvalidArgumentError("needs --out_dir for the report path");
+  std::filesystem::path card_path = o.model_path.empty() ? botm::DefaultModelPath() : o.model_path;
+  card_path.replace_extension(".json");
+  std::ifstream in(card_path);
+  nlohmann::json card = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!in || card.is_discarded() || !card.is_object()) {
+    return absl::NotFoundError("cannot read the model card " + card_path.string());
+  }
+  if (card.value("weights_sha256", "") != report["model"].value("weights_sha256", "?")) {
+    return absl::FailedPreconditionError("the card's weights_sha256 differs from the model's");
+  }
+  nlohmann::json summary = {{"report", (std::filesystem::path(o.out_dir) / "report.md").string()},
+                            {"data", report["data"]},
+                            {"pairing", report["pairing"]}};
+  if (report["bins"].contains("normal")) summary["normal"] = report["bins"]["normal"];
+  summary["all_bins"] = report["all"];
+  card["metrics"]["eval_synthetic_held_out"] = summary;
+  std::ofstream out(card_path, std::ios::trunc);
+  out << card.dump(2) << "\n";
+  if (!out) return absl::InternalError("cannot write " + card_path.string());
+  spdlog::info("updated {}", card_path.string());
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Evaluates a BOTM checkpoint. See docs/TRAINING.md.");
@@ -72,6 +107,10 @@ int main(int argc, char** argv) {
   o.device = device == "cpu"    ? botm::Device::kCpu
              : device == "cuda" ? botm::Device::kCuda
                                 : botm::Device::kAuto;
+  if (absl::GetFlag(FLAGS_update_card) && o.out_dir.empty()) {
+    std::fprintf(stderr, "--update_card needs --out_dir (the card records the report's path)\n");
+    return 2;
+  }
   // Read the expected report before the (long) evaluation so a bad path fails fast.
   nlohmann::json expected;
   const std::string expect_path = absl::GetFlag(FLAGS_expect);
@@ -100,6 +139,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("%s", botm::train::MarkdownReport(*report).c_str());
+  if (absl::GetFlag(FLAGS_update_card)) {
+    const absl::Status s = UpdateCard(o, *report);
+    if (!s.ok()) {
+      spdlog::error("--update_card: {}", s.ToString());
+      return 1;
+    }
+  }
   if (!expect_path.empty()) {
     const absl::Status same =
         botm::train::CompareReports(expected, *report, absl::GetFlag(FLAGS_tolerance));

@@ -107,10 +107,6 @@ int main(int argc, char** argv) {
   o.device = device == "cpu"    ? botm::Device::kCpu
              : device == "cuda" ? botm::Device::kCuda
                                 : botm::Device::kAuto;
-  if (absl::GetFlag(FLAGS_update_card) && o.out_dir.empty()) {
-    std::fprintf(stderr, "--update_card needs --out_dir (the card records the report's path)\n");
-    return 2;
-  }
   // Read the expected report before the (long) evaluation so a bad path fails fast.
   nlohmann::json expected;
   const std::string expect_path = absl::GetFlag(FLAGS_expect);
@@ -125,6 +121,10 @@ int main(int argc, char** argv) {
   o.threads = absl::GetFlag(FLAGS_threads);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.out_dir = absl::GetFlag(FLAGS_out_dir);
+  if (absl::GetFlag(FLAGS_update_card) && o.out_dir.empty()) {
+    std::fprintf(stderr, "--update_card needs --out_dir (the card records the report's path)\n");
+    return 2;
+  }
   o.example_plots = absl::GetFlag(FLAGS_example_plots);
   auto pairing = botm::train::ParseEvalPairing(absl::GetFlag(FLAGS_pairing));
   if (!pairing.ok()) {

@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
+#include "core/model/model_card.h"
 #include "core/train/evaluator.h"
 
 ABSL_FLAG(std::string, model, "", "checkpoint (.pt with its .json card); empty = shipped model");
@@ -44,18 +45,14 @@ ABSL_FLAG(double, tolerance, 1e-6,
 
 namespace {
 
-// Records the evaluation in the checkpoint's model card (NAME.json beside NAME.pt), keyed by the
-// weights' sha256 so a card never describes other weights.
+// Records the evaluation in the checkpoint's model card (NAME.json beside NAME.pt), only when the
+// card describes the evaluated weights (same sha256).
 absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json& report) {
-  if (o.out_dir.empty()) return absl::InvalidArgumentError("needs --out_dir for the report path");
-  std::filesystem::path card_path = o.model_path.empty() ? botm::DefaultModelPath() : o.model_path;
-  card_path.replace_extension(".json");
-  std::ifstream in(card_path);
-  nlohmann::json card = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!in || card.is_discarded() || !card.is_object()) {
-    return absl::NotFoundError("cannot read the model card " + card_path.string());
-  }
-  if (card.value("weights_sha256", "") != report["model"].value("weights_sha256", "?")) {
+  const std::string path =
+      botm::ModelCardPathFor(o.model_path.empty() ? botm::DefaultModelPath() : o.model_path);
+  absl::StatusOr<botm::ModelCard> card = botm::ReadModelCard(path);
+  if (!card.ok()) return card.status();
+  if (card->weights_sha256 != report["model"].value("weights_sha256", "?")) {
     return absl::FailedPreconditionError("the card's weights_sha256 differs from the model's");
   }
   nlohmann::json summary = {{"report", (std::filesystem::path(o.out_dir) / "report.md").string()},
@@ -63,11 +60,9 @@ absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json&
                             {"pairing", report["pairing"]}};
   if (report["bins"].contains("normal")) summary["normal"] = report["bins"]["normal"];
   summary["all_bins"] = report["all"];
-  card["metrics"]["eval_synthetic_held_out"] = summary;
-  std::ofstream out(card_path, std::ios::trunc);
-  out << card.dump(2) << "\n";
-  if (!out) return absl::InternalError("cannot write " + card_path.string());
-  spdlog::info("updated {}", card_path.string());
+  card->metrics["eval_synthetic_held_out"] = summary;
+  if (absl::Status s = botm::WriteModelCard(*card, path); !s.ok()) return s;
+  spdlog::info("updated {}", path);
   return absl::OkStatus();
 }
 

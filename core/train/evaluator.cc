@@ -77,22 +77,16 @@ absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
 
 absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, EvalClip* clip) {
   const auto start = std::chrono::steady_clock::now();
+  // Segment() without partners decodes every frame with itself.
+  auto out = pairing == EvalPairing::kSelf
+                 ? seg.Segment(clip->images, {})
+                 : seg.SegmentClip(clip->images,
+                                   pairing == EvalPairing::kNext ? Segmenter::Pairing::kNext
+                                                                 : Segmenter::Pairing::kPrevious,
+                                   batch_size);
+  if (!out.ok()) return out.status();
   clip->predicted.clear();
-  if (pairing == EvalPairing::kSelf) {
-    // A one-frame clip pairs its frame with itself.
-    for (const cv::Mat& image : clip->images) {
-      auto out = seg.SegmentClip({image}, Segmenter::Pairing::kPrevious, 1);
-      if (!out.ok()) return out.status();
-      clip->predicted.push_back(std::move((*out)[0].labels));
-    }
-  } else {
-    auto out = seg.SegmentClip(
-        clip->images,
-        pairing == EvalPairing::kNext ? Segmenter::Pairing::kNext : Segmenter::Pairing::kPrevious,
-        batch_size);
-    if (!out.ok()) return out.status();
-    for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
-  }
+  for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
   clip->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return absl::OkStatus();
 }
@@ -127,10 +121,6 @@ nlohmann::json ModelJson(const ModelInfo& m) {
           {"intra_op_threads", m.intra_op_threads},
           {"num_parameters", m.num_parameters}};
 }
-
-}  // namespace
-
-namespace {
 
 absl::Status CheckOptions(const EvalOptions& o) {
   const auto bad = [](const std::string& what) { return absl::InvalidArgumentError(what); };

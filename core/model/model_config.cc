@@ -36,6 +36,14 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
   if (c.sinkhorn_iterations < 1) return absl::InvalidArgumentError("sinkhorn_iterations < 1");
   if (c.max_ot_tokens < 1) return absl::InvalidArgumentError("max_ot_tokens < 1");
   if (c.decoder_dim < 1) return absl::InvalidArgumentError("decoder_dim < 1");
+  if (c.decoder_stride != 4 && c.decoder_stride != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("decoder_stride must be 4 or 2, got ", c.decoder_stride));
+  }
+  if (c.input_norm != "none" && c.input_norm != "rank") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input_norm must be 'none' or 'rank', got '", c.input_norm, "'"));
+  }
   return absl::OkStatus();
 }
 
@@ -49,7 +57,10 @@ nlohmann::json ToJson(const ModelConfig& c) {
                         {"sinkhorn_iterations", c.sinkhorn_iterations},
                         {"max_ot_tokens", c.max_ot_tokens},
                         {"decoder_dim", c.decoder_dim},
-                        {"importance_mask", c.importance_mask}};
+                        {"decoder_stride", c.decoder_stride},
+                        {"importance_mask", c.importance_mask},
+                        {"crop_sector", c.crop_sector},
+                        {"input_norm", c.input_norm}};
 }
 
 namespace {
@@ -72,7 +83,10 @@ absl::StatusOr<ModelConfig> ModelConfigFromJson(const nlohmann::json& j) {
     ReadIf(j, "sinkhorn_iterations", &c.sinkhorn_iterations);
     ReadIf(j, "max_ot_tokens", &c.max_ot_tokens);
     ReadIf(j, "decoder_dim", &c.decoder_dim);
+    ReadIf(j, "decoder_stride", &c.decoder_stride);
     ReadIf(j, "importance_mask", &c.importance_mask);
+    ReadIf(j, "crop_sector", &c.crop_sector);
+    ReadIf(j, "input_norm", &c.input_norm);
   } catch (const nlohmann::json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("model config: ", e.what()));
   }

@@ -38,7 +38,12 @@ struct ModelConfig {
   int sinkhorn_iterations = 20;         // fixed, unrolled
   int max_ot_tokens = 256;              // larger stages are average-pooled to at most this many
   int decoder_dim = 128;                // SegFormer head width
-  bool importance_mask = true;          // false: BCTA keys are not weighted by z
+  int decoder_stride = 4;       // 4: SegFormer head; 2: plus a stride-2 image stem and refinement
+  bool importance_mask = true;  // false: BCTA keys are not weighted by z
+  // Input policy (docs/MODEL_FORMAT.md). The defaults are the legacy policy of checkpoints
+  // whose card does not name one; botm-train writes crop_sector = true, input_norm = "rank".
+  bool crop_sector = false;         // crop each frame to its sector's bounding box
+  std::string input_norm = "none";  // "none" | "rank" (in-sector histogram equalisation)
 };
 
 // Checks ranges (input size multiple of 32, stages 0..3 without duplicates, eps > 0, ...).

@@ -13,19 +13,6 @@ void SetLevel(AcquisitionParams& a, Tissue t, double display) {
 }
 double Level(const AcquisitionParams& a, Tissue t) { return a.level_display[static_cast<int>(t)]; }
 
-// Adds a smooth loss bump of `loss_db` centred at psi (radians, -pi..pi) to the wall profile.
-void AddWallLoss(AcquisitionParams& a, double center, double half_width, double loss_db) {
-  for (int k = 0; k < kWallProfileBins; ++k) {
-    const double psi = -kPi + (k + 0.5) * 2 * kPi / kWallProfileBins;
-    double d = std::fabs(psi - center);
-    d = std::min(d, 2 * kPi - d);
-    if (d < half_width) {
-      a.wall_profile_db[k] -=
-          static_cast<float>(loss_db * (0.5 + 0.5 * std::cos(kPi * d / half_width)));
-    }
-  }
-}
-
 void SampleLevels(Rng& rng, AcquisitionParams& a) {
   const double tissue = rng.ClampedNormal(96, 18, 55, 135);
   const double myo = tissue + rng.ClampedNormal(19, 10, -5, 45);
@@ -107,13 +94,24 @@ void ApplyDifficulty(Rng& rng, Difficulty d, AcquisitionParams& a, double half_a
                           rng.Uniform(10, 20)});
       }
       break;
-    case Difficulty::kNormal:
-    case Difficulty::kLowFrameRate:
+    default:  // kNormal, kLowFrameRate; the randomised family has its own sampler
       break;
   }
 }
 
 }  // namespace
+
+void AddWallLoss(AcquisitionParams& a, double center, double half_width, double loss_db) {
+  for (int k = 0; k < kWallProfileBins; ++k) {
+    const double psi = -kPi + (k + 0.5) * 2 * kPi / kWallProfileBins;
+    double d = std::fabs(psi - center);
+    d = std::min(d, 2 * kPi - d);
+    if (d < half_width) {
+      a.wall_profile_db[k] -=
+          static_cast<float>(loss_db * (0.5 + 0.5 * std::cos(kPi * d / half_width)));
+    }
+  }
+}
 
 AcquisitionParams SampleAcquisition(Rng& rng, Difficulty difficulty, double depth_cm,
                                     double half_angle_rad) {

@@ -18,7 +18,7 @@
 
 namespace botm::synth {
 
-inline constexpr int kNumTissues = 9;
+inline constexpr int kNumTissues = 11;
 inline constexpr int kWallProfileBins = 64;
 
 struct RibShadow {
@@ -46,10 +46,22 @@ struct AcquisitionParams {
   std::vector<RibShadow> ribs;
   double rib_depth_cm = 1.0;      // depth below which rib shadows start
   double speckle_decorr_s = 1.0;  // time over which tissue speckle fully decorrelates
+  // Domain-randomised family only (these neutral values leave the other bins unchanged):
+  double speckle_cell_scale = 1;     // speckle grain relative to the base (about 2 samples)
+  double border_soften_samples = 0;  // Gaussian sigma on the echogenicity map: soft borders
+  double post_blur_samples = 0;      // Gaussian sigma on the 8-bit polar image: smooth speckle
+  double display_gamma = 1;          // display map v' = 255 * gain * (v / 255)^gamma
+  double display_gain = 1;
+  std::array<float, 6> tgc_db{};  // time-gain compensation knots, probe to far field (dB)
+  std::array<float, 5> lgc_db{};  // lateral gain knots, left to right beam (dB)
 };
 
 AcquisitionParams SampleAcquisition(Rng& rng, Difficulty difficulty, double depth_cm,
                                     double half_angle_rad);
+
+// Adds a smooth loss bump of `loss_db` centred at psi (radians, -pi..pi, around the LV centre)
+// and `half_width` wide to the wall profile.
+void AddWallLoss(AcquisitionParams& a, double center, double half_width, double loss_db);
 
 }  // namespace botm::synth
 

@@ -40,13 +40,14 @@ void SetLeaflet(double out[4], double s0, double w0, double side, double len, do
 }
 
 // Whether the end-diastolic epicardium of a cavity of length len and half-width b lies inside
-// the sector with a 1 degree margin and the mitral plane above 88 % of the depth.
-bool EpicardiumFits(const AnatomyParams& p, double len, double b, double half_angle, double d) {
+// the sector with a 1 degree margin and the mitral plane above `mitral_limit` of the depth.
+bool EpicardiumFits(const AnatomyParams& p, double len, double b, double half_angle, double d,
+                    double mitral_limit) {
   const double a = len / (1 + p.trunc_z);
   const double ae = a + p.apex_wall_ratio * p.wall_ed_cm, be = b + p.wall_ed_cm;
   const double ux = std::sin(p.tilt_rad), uy = std::cos(p.tilt_rad);
   const double limit = half_angle - 1 * kDeg;
-  if (p.apex_y_cm + len * uy > 0.88 * d) return false;
+  if (p.apex_y_cm + len * uy > mitral_limit * d) return false;
   for (int k = 0; k < 64; ++k) {
     const double th = k * 2 * kPi / 64;
     const double s = std::min(a + ae * std::cos(th), len), w = be * std::sin(th);
@@ -54,6 +55,103 @@ bool EpicardiumFits(const AnatomyParams& p, double len, double b, double half_an
     if (std::fabs(std::atan2(x, y)) > limit || std::hypot(x, y) > d) return false;
   }
   return true;
+}
+
+// Draws harmonics with |c_k|, |s_k| <= amp / (k + 1) (smoother at higher orders).
+ContourHarmonics SampleHarmonics(Rng& rng, double amp) {
+  ContourHarmonics h;
+  for (int k = 0; k < 3; ++k) {
+    h.c[k] = rng.Uniform(-1, 1) * amp / (k + 1);
+    h.s[k] = rng.Uniform(-1, 1) * amp / (k + 1);
+    h.max_abs += std::fabs(h.c[k]) + std::fabs(h.s[k]);
+  }
+  return h;
+}
+
+// Returns whether normalised point (x, y) with q = x^2 + y^2 is inside the perturbed unit
+// circle; taper in [0, 1] scales the perturbation (0 near the mitral plane, so the LV and LA
+// still meet along the whole annulus). Points clearly inside or outside skip the trigonometry.
+bool InsideShape(double q, double x, double y, const ContourHarmonics& h, double taper) {
+  if (h.max_abs == 0 || taper <= 0) return q <= 1;
+  const double lo = 1 - h.max_abs, hi = 1 + h.max_abs;
+  if (q <= lo * lo) return true;
+  if (q > hi * hi) return false;
+  const double r = std::sqrt(q);
+  const double c1 = x / r, s1 = y / r;
+  const double c2 = c1 * c1 - s1 * s1, s2 = 2 * c1 * s1;
+  const double c3 = c2 * c1 - s2 * s1, s3 = s2 * c1 + c2 * s1;
+  const double c4 = c2 * c2 - s2 * s2, s4 = 2 * c2 * s2;
+  const double f = 1 + taper * (h.c[0] * c2 + h.s[0] * s2 + h.c[1] * c3 + h.s[1] * s3 +
+                                h.c[2] * c4 + h.s[2] * s4);
+  return r <= f;
+}
+
+// Base-heart draws that only the domain-randomised family changes (see SampleAnatomy).
+struct Tails {
+  bool dilated = false;
+  double len_scale = 1, ratio_scale = 1, wall_scale = 1, mitral_limit = 0.88;
+};
+
+Tails SampleTails(Rng* rng, Difficulty difficulty) {
+  Tails t;
+  if (rng == nullptr || !IsRandomizedFamily(difficulty)) return t;
+  t.mitral_limit = 0.96;
+  const bool force_dilated = difficulty == Difficulty::kDilated;
+  t.dilated = force_dilated || rng->Bernoulli(0.25);
+  if (force_dilated) {
+    t.len_scale = rng->Uniform(1.2, 1.4);
+    t.ratio_scale = rng->Uniform(0.6, 0.72);
+  } else if (t.dilated) {
+    t.len_scale = rng->Uniform(1.05, 1.3);
+    t.ratio_scale = rng->Uniform(0.68, 0.9);
+  }
+  if (difficulty == Difficulty::kTruncatedAtrium) t.len_scale = rng->Uniform(1.12, 1.25);
+  const double wall = rng->Uniform();
+  if (wall < 0.15) {
+    t.wall_scale = rng->Uniform(0.45, 0.7);
+  } else if (wall < 0.3) {
+    t.wall_scale = rng->Uniform(1.3, 1.9);
+  }
+  return t;
+}
+
+// Marks and irregular contours of the domain-randomised family, drawn after the base heart.
+void SampleShapeDetails(Rng& rng, Difficulty difficulty, double d, AnatomyParams* p) {
+  const bool real_like = difficulty == Difficulty::kRealLike;
+  const double amp = real_like ? rng.Uniform(0.06, 0.1) : rng.Uniform(0.0, 0.09);
+  p->cavity_shape = SampleHarmonics(rng, amp);
+  p->epi_shape = SampleHarmonics(rng, rng.Uniform(0.0, 0.03));
+  p->la_shape = SampleHarmonics(rng, real_like ? rng.Uniform(0.08, 0.14) : rng.Uniform(0.0, 0.14));
+  p->pericardium_gap_cm = rng.Uniform(0.0, 1.2) * d / 15.0;
+  p->num_specular = real_like ? rng.UniformInt(3, kMaxSpecular) : rng.UniformInt(0, kMaxSpecular);
+  for (int i = 0; i < p->num_specular; ++i) {
+    // Anywhere from inside the cavity (chordae, trabeculae) to well outside the wall; short
+    // segments at random angles, so none follows a label border.
+    const double r = rng.Uniform(0.2, 2.2), phi = rng.Uniform(-kPi, kPi);
+    const double len = rng.Uniform(0.1, 0.6), ang = rng.Uniform(-kPi, kPi);
+    SpecularMark& m = p->specular[i];
+    m.u0 = r * std::cos(phi);
+    m.v0 = r * std::sin(phi);
+    m.u1 = m.u0 + len * std::cos(ang);
+    m.v1 = m.v0 + len * std::sin(ang);
+    m.half_cm = rng.Uniform(0.04, 0.12) * d / 15.0;
+  }
+  p->num_papillary = real_like ? rng.UniformInt(1, 2) : rng.UniformInt(0, 2);
+  for (int i = 0; i < p->num_papillary; ++i) {
+    // Anterolateral / posteromedial muscles: mid-ventricle, attached to either wall.
+    SpecularMark& m = p->papillary[i];
+    m.u0 = m.u1 = rng.Uniform(-0.35, 0.25);
+    m.v0 = m.v1 = (i == 0 ? 1 : -1) * rng.Uniform(0.6, 0.85);
+    m.half_cm = rng.Uniform(0.15, 0.32) * d / 15.0;
+  }
+  if (difficulty == Difficulty::kTruncatedAtrium) {
+    p->la_a_cm = rng.Uniform(0.18, 0.25) * d;
+    p->la_b_cm *= rng.Uniform(1.05, 1.3);
+  } else {
+    p->la_a_cm *= rng.Bernoulli(0.3) ? rng.Uniform(1.2, 1.6) : rng.Uniform(0.8, 1.1);
+    p->la_b_cm *= rng.Uniform(1.0, 1.35);
+  }
+  p->la_tilt_rad += rng.Uniform(-6, 6) * kDeg;
 }
 
 }  // namespace
@@ -64,10 +162,11 @@ double TruncatedEllipseArea(double a, double b, double z) {
 }
 
 AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double half_angle_rad,
-                            Difficulty difficulty) {
+                            Difficulty difficulty, Rng* tails_rng) {
   AnatomyParams p;
   const double d = depth_cm;
   p.four_chamber = four_chamber;
+  const Tails tails = SampleTails(tails_rng, difficulty);
   const bool dilated = rng.Bernoulli(0.12);
   double len_frac = rng.ClampedNormal(0.575, 0.045, 0.43, 0.68);
   double ratio = std::exp(std::log(1.8) + 0.12 * rng.Normal());
@@ -75,29 +174,41 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
     len_frac *= rng.Uniform(1.08, 1.22);
     ratio *= rng.Uniform(0.78, 0.9);
   }
-  ratio = std::clamp(ratio, 1.25, 2.6);
+  // Tails on top of the base draw (capped below by the mitral limit: dilated hearts fill the
+  // sector's length).
+  len_frac *= tails.len_scale;
+  ratio *= tails.ratio_scale;
+  ratio = std::clamp(ratio, tails.dilated ? 1.05 : 1.25, 2.6);
   double wall_frac = rng.ClampedNormal(0.1, 0.012, 0.07, 0.13);
   const double wall_tail = rng.Uniform();
   if (wall_tail < 0.1)
     wall_frac *= rng.Uniform(0.55, 0.75);  // thin
   else if (wall_tail < 0.2)
     wall_frac *= rng.Uniform(1.3, 1.6);  // thick (hypertrophy)
+  wall_frac *= tails.wall_scale;
   p.trunc_z = rng.Uniform(0.2, 0.45);
   p.apex_wall_ratio = rng.Uniform(0.6, 0.85);
   p.long_strain_exp = rng.Uniform(0.15, 0.25);
   p.wall_ed_cm = wall_frac * d;
   p.tilt_rad = rng.ClampedNormal(9.0, 6.0, -6.0, 25.0) * kDeg;
-  const double epi_apex_frac = rng.ClampedNormal(0.12, 0.025, 0.06, 0.2);
+  double epi_apex_frac = rng.ClampedNormal(0.12, 0.025, 0.06, 0.2);
+  if (tails_rng != nullptr && IsRandomizedFamily(difficulty)) {
+    // Wider tilt and apex depth (foreshortened views start deeper).
+    p.tilt_rad += tails_rng->Uniform(-8, 12) * kDeg;
+    epi_apex_frac = std::clamp(epi_apex_frac + tails_rng->Uniform(-0.05, 0.07), 0.03, 0.25);
+    if (tails.dilated) epi_apex_frac = std::min(epi_apex_frac, 0.1);
+  }
   p.apex_y_cm = epi_apex_frac * d + p.apex_wall_ratio * p.wall_ed_cm;
   p.apex_x_cm = rng.ClampedNormal(-0.03, 0.035, -0.12, 0.08) * d;
-  // Keeps the mitral plane inside the sector (at most 88 % of the depth).
+  // Keeps the mitral plane inside the sector (at most 88 % of the depth; 96 % for the tails).
   double len = len_frac * d;
-  const double max_len = (0.88 * d - p.apex_y_cm) / std::cos(p.tilt_rad);
+  const double max_len = (tails.mitral_limit * d - p.apex_y_cm) / std::cos(p.tilt_rad);
   len = std::min(len, max_len);
   double b = 0.5 * len / ratio;
   // Shrinks and recentres the ventricle until its epicardium fits in the sector (2 deg margin).
   // Moves it away from the narrow top of the sector first, then shrinks it.
-  for (int iter = 0; iter < 60 && !EpicardiumFits(p, len, b, half_angle_rad, d); ++iter) {
+  for (int iter = 0; iter < 60 && !EpicardiumFits(p, len, b, half_angle_rad, d, tails.mitral_limit);
+       ++iter) {
     p.apex_x_cm *= 0.9;
     p.tilt_rad *= 0.95;
     if (p.apex_y_cm - p.apex_wall_ratio * p.wall_ed_cm < 0.17 * d && iter % 2 == 0) {
@@ -122,7 +233,9 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   p.ra_a_cm = p.la_a_cm * rng.Uniform(0.75, 0.95);
   p.ra_b_cm = p.la_b_cm * rng.Uniform(0.7, 0.95);
   p.pericardium_cm = rng.Uniform(0.2, 0.4) * d / 15.0;
-  (void)difficulty;
+  if (tails_rng != nullptr && IsRandomizedFamily(difficulty)) {
+    SampleShapeDetails(*tails_rng, difficulty, d, &p);
+  }
   return p;
 }
 
@@ -161,8 +274,6 @@ HeartState PoseHeart(const AnatomyParams& p, double r, double opening) {
   h.inv_b2 = 1 / Sq(h.b);
   h.inv_ae2 = 1 / Sq(h.a_e);
   h.inv_be2 = 1 / Sq(h.b_e);
-  h.inv_pa2 = 1 / Sq(h.a_e + p.pericardium_cm);
-  h.inv_pb2 = 1 / Sq(h.b_e + p.pericardium_cm);
   // Left atrium: its far end stays put while the mitral plane moves toward the apex.
   const double s_mv_ed = p.cavity_a_ed_cm * (1 + p.trunc_z);
   h.la_cos = std::cos(p.la_tilt_rad);
@@ -202,20 +313,76 @@ HeartState PoseHeart(const AnatomyParams& p, double r, double opening) {
   h.lambda_w = 0.5 * (1 + lam_r);
   h.s_mv_ed = s_mv_ed;
   h.b_ed = p.cavity_b_ed_cm;
+  h.inv_a = 1 / h.a;
+  h.inv_b = 1 / h.b;
+  h.inv_ae = 1 / h.a_e;
+  h.inv_be = 1 / h.b_e;
+  h.inv_la_a = 1 / la_a;
+  h.inv_la_b = 1 / la_b;
+  h.shape = &p;
+  // The epicardium follows the cavity's bumps (same displacement in cm across the lateral wall,
+  // so the wall keeps its thickness) plus small bumps of its own.
+  const double carry = h.b / h.b_e;
+  h.epi.max_abs = p.epi_shape.max_abs;
+  for (int k = 0; k < 3; ++k) {
+    h.epi.c[k] = carry * p.cavity_shape.c[k] + p.epi_shape.c[k];
+    h.epi.s[k] = carry * p.cavity_shape.s[k] + p.epi_shape.s[k];
+    h.epi.max_abs += carry * (std::fabs(p.cavity_shape.c[k]) + std::fabs(p.cavity_shape.s[k]));
+  }
+  h.inv_ga2 = 1 / Sq(h.a_e + p.pericardium_gap_cm);
+  h.inv_gb2 = 1 / Sq(h.b_e + p.pericardium_gap_cm);
+  h.inv_pa2 = 1 / Sq(h.a_e + p.pericardium_gap_cm + p.pericardium_cm);
+  h.inv_pb2 = 1 / Sq(h.b_e + p.pericardium_gap_cm + p.pericardium_cm);
   return h;
 }
 
 Label LabelAt(const HeartState& h, double s, double w) {
+  const AnatomyParams& p = *h.shape;
   if (s <= h.s_mv) {
-    const double ds2 = Sq(s - h.s_c), w2 = w * w;
-    if (ds2 * h.inv_a2 + w2 * h.inv_b2 <= 1) return kLvCavity;
-    if (ds2 * h.inv_ae2 + w2 * h.inv_be2 <= 1) return kLvMyocardium;
+    const double ds = s - h.s_c, ds2 = ds * ds, w2 = w * w;
+    const double taper = std::min(1.0, (h.s_mv - s) * h.inv_a * 2.5);
+    if (InsideShape(ds2 * h.inv_a2 + w2 * h.inv_b2, ds * h.inv_a, w * h.inv_b, p.cavity_shape,
+                    taper)) {
+      return kLvCavity;
+    }
+    if (InsideShape(ds2 * h.inv_ae2 + w2 * h.inv_be2, ds * h.inv_ae, w * h.inv_be, h.epi, taper)) {
+      return kLvMyocardium;
+    }
     return kBackground;
   }
   const double ds = s - h.la_cs, dw = w - h.la_cw;
   const double l = ds * h.la_cos + dw * h.la_sin, t = -ds * h.la_sin + dw * h.la_cos;
-  return l * l * h.inv_la_a2 + t * t * h.inv_la_b2 <= 1 ? kLeftAtrium : kBackground;
+  const double taper = std::min(1.0, (s - h.s_mv) * h.inv_la_a * 2.5);
+  return InsideShape(l * l * h.inv_la_a2 + t * t * h.inv_la_b2, l * h.inv_la_a, t * h.inv_la_b,
+                     p.la_shape, taper)
+             ? kLeftAtrium
+             : kBackground;
 }
+
+namespace {
+
+// Squared distance in cm from heart-local (s, w) to a mark given in cavity-normalised units.
+double MarkDist2(const HeartState& h, const SpecularMark& m, double s, double w) {
+  const double seg[4] = {h.s_c + m.u0 * h.a, m.v0 * h.b, h.s_c + m.u1 * h.a, m.v1 * h.b};
+  return SegmentDist2(seg, s, w);
+}
+
+// Specular marks and papillary muscles of the randomised family; kTissue when none applies.
+Tissue MarkAt(const HeartState& h, double s, double w, Label label) {
+  const AnatomyParams& p = *h.shape;
+  if (label == kLvCavity) {
+    for (int i = 0; i < p.num_papillary; ++i) {
+      if (MarkDist2(h, p.papillary[i], s, w) < Sq(p.papillary[i].half_cm))
+        return Tissue::kPapillary;
+    }
+  }
+  for (int i = 0; i < p.num_specular; ++i) {
+    if (MarkDist2(h, p.specular[i], s, w) < Sq(p.specular[i].half_cm)) return Tissue::kSpecular;
+  }
+  return Tissue::kTissue;
+}
+
+}  // namespace
 
 Tissue TissueAt(const HeartState& h, double s, double w, Label* label) {
   *label = LabelAt(h, s, w);
@@ -225,6 +392,10 @@ Tissue TissueAt(const HeartState& h, double s, double w, Label* label) {
   if (near_valve &&
       (SegmentDist2(h.leaf[0], s, w) < leaf2 || SegmentDist2(h.leaf[1], s, w) < leaf2)) {
     return Tissue::kLeaflet;
+  }
+  if (h.shape->num_specular > 0 || h.shape->num_papillary > 0) {
+    const Tissue mark = MarkAt(h, s, w, *label);
+    if (mark != Tissue::kTissue) return mark;
   }
   switch (*label) {
     case kLvCavity:
@@ -236,7 +407,8 @@ Tissue TissueAt(const HeartState& h, double s, double w, Label* label) {
     default:
       break;
   }
-  if (s <= h.s_mv && Sq(s - h.s_c) * h.inv_pa2 + w * w * h.inv_pb2 <= 1) {
+  if (s <= h.s_mv && Sq(s - h.s_c) * h.inv_pa2 + w * w * h.inv_pb2 <= 1 &&
+      (h.shape->pericardium_gap_cm <= 0 || Sq(s - h.s_c) * h.inv_ga2 + w * w * h.inv_gb2 > 1)) {
     return Tissue::kPericardium;
   }
   if (h.four_chamber) {

@@ -9,12 +9,31 @@
 #ifndef BOTM_CORE_SYNTH_ANATOMY_H_
 #define BOTM_CORE_SYNTH_ANATOMY_H_
 
+#include <array>
 #include <cstdint>
 
 #include "core/synth/echo_generator.h"
 #include "core/synth/prng.h"
 
 namespace botm::synth {
+
+// Low-order radial harmonics of a contour: in the contour's normalised polar coordinates
+// (the ellipse is the unit circle) the boundary is at radius
+// 1 + sum_k c[k] cos((k + 2) theta) + s[k] sin((k + 2) theta), k = 0..2 (orders 2, 3, 4).
+// All zero = the plain ellipse. max_abs bounds |radius - 1| (sum of |c| + |s|).
+struct ContourHarmonics {
+  std::array<double, 3> c{}, s{};
+  double max_abs = 0;
+};
+
+// A bright specular segment (or, with u0 == u1 and v0 == v1, a round blob) in cavity-normalised
+// coordinates: u = (s - s_c) / a along the LV axis, v = w / b across it (the cavity is the unit
+// disc), so it moves and deforms with the ventricle. half_cm: half thickness (blob radius).
+struct SpecularMark {
+  double u0 = 0, v0 = 0, u1 = 0, v1 = 0, half_cm = 0.05;
+};
+inline constexpr int kMaxSpecular = 6;
+inline constexpr int kMaxPapillary = 2;
 
 struct AnatomyParams {
   bool four_chamber = true;
@@ -33,11 +52,24 @@ struct AnatomyParams {
   double rv_a_cm = 3.5, rv_b_cm = 1.4, rv_wall_cm = 0.35;
   double ra_a_cm = 2.0, ra_b_cm = 1.6;
   double pericardium_cm = 0.3;
+  // Domain-randomised family only (zero / empty in the other bins): non-elliptic contours, a
+  // tissue gap between the epicardium and the pericardial echo (so the bright line is not on
+  // the label border), specular marks anywhere around the heart (labels unchanged) and
+  // papillary muscles inside the cavity (labelled LV cavity, as CAMUS annotators do).
+  ContourHarmonics cavity_shape, epi_shape, la_shape;
+  double pericardium_gap_cm = 0;
+  int num_specular = 0;
+  std::array<SpecularMark, kMaxSpecular> specular{};
+  int num_papillary = 0;
+  std::array<SpecularMark, kMaxPapillary> papillary{};
 };
 
-// Samples a heart for a sector of `depth_cm` and `half_angle_rad`.
+// Samples a heart for a sector of `depth_cm` and `half_angle_rad`. `tails` (used only for the
+// domain-randomised family, may be null otherwise) draws the anatomical tails: dilated spherical
+// ventricles, thin/thick walls, large and truncated atria, foreshortening, irregular contours.
+// The draws from `rng` are the same for every bin, so a seed keeps its base heart.
 AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double half_angle_rad,
-                            Difficulty difficulty);
+                            Difficulty difficulty, Rng* tails = nullptr);
 
 // Returns the area of an ellipse with semi-axes a, b truncated at s = z * a from its centre
 // (the part with s <= z * a), in a * b units.
@@ -57,6 +89,11 @@ struct HeartState {
   double leaf_half_cm;                       // leaflet half thickness
   double leaf_box[4];                        // s_min, s_max, w_min, w_max around both leaflets
   double lambda_l, lambda_w, s_mv_ed, b_ed;  // for the tissue motion map
+  // Domain-randomised family (see AnatomyParams); inv_* are 1 / semi-axis for normalising.
+  double inv_a, inv_b, inv_ae, inv_be, inv_la_a, inv_la_b;
+  const AnatomyParams* shape;  // harmonics and marks (owned by the generator); never null
+  ContourHarmonics epi;        // this frame's epicardium: the cavity's shape carried outward
+  double inv_ga2, inv_gb2;     // epicardium + pericardium gap ellipse (used when the gap > 0)
 };
 
 // Poses the heart at LV volume fraction r (V / V_ed) with mitral opening `opening` (0..1).
@@ -75,7 +112,9 @@ enum class Tissue : uint8_t {
   kRightWall,
   kPericardium,
   kLeaflet,
-  kAtrialWall
+  kAtrialWall,
+  kSpecular,  // bright specular mark off the label borders (randomised family)
+  kPapillary  // papillary muscle inside the cavity (randomised family; labelled LV cavity)
 };
 
 // Converts a physical point to heart-local (s, w).

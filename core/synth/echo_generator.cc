@@ -11,6 +11,7 @@
 #include "core/synth/cardiac_cycle.h"
 #include "core/synth/echo_renderer.h"
 #include "core/synth/prng.h"
+#include "core/synth/randomization.h"
 
 namespace botm::synth {
 namespace {
@@ -26,7 +27,12 @@ class EchoGeneratorImpl : public EchoGenerator {
         anatomy_(anatomy),
         cycle_(cycle),
         phase0_(phase0),
-        renderer_(sector, acq, render_seed) {}
+        renderer_(sector, acq, render_seed) {
+    info_.sector_box = renderer_.sector_box();
+    info_.sector_mask = renderer_.sector_mask();
+    info_.sector_width_fraction = 2 * sector.depth_cm * std::sin(sector.half_angle_rad) /
+                                  (renderer_.spacing_x_cm() * info_.width);
+  }
 
   const ClipInfo& info() const override { return info_; }
 
@@ -75,7 +81,7 @@ absl::Status Validate(const ClipOptions& o) {
   }
   const int v = static_cast<int>(o.view);
   if (v < 0 || v > 2) return absl::InvalidArgumentError(absl::StrCat("unknown view ", v));
-  if (auto s = CheckRange("ejection_fraction_pct", o.ejection_fraction_pct, 20, 75); !s.ok()) {
+  if (auto s = CheckRange("ejection_fraction_pct", o.ejection_fraction_pct, 15, 80); !s.ok()) {
     return s;
   }
   if (auto s = CheckRange("heart_rate_bpm", o.heart_rate_bpm, 50, 110); !s.ok()) return s;
@@ -119,6 +125,22 @@ std::string DifficultyName(Difficulty d) {
       return "heavy_clutter";
     case Difficulty::kLowFrameRate:
       return "low_frame_rate";
+    case Difficulty::kRandomized:
+      return "randomized";
+    case Difficulty::kShiftGain:
+      return "shift_gain";
+    case Difficulty::kBrightCavity:
+      return "bright_cavity";
+    case Difficulty::kPaddedSector:
+      return "padded_sector";
+    case Difficulty::kDilated:
+      return "dilated";
+    case Difficulty::kTruncatedAtrium:
+      return "truncated_atrium";
+    case Difficulty::kHeavyHaze:
+      return "heavy_haze";
+    case Difficulty::kRealLike:
+      return "real_like";
   }
   return "unknown";
 }
@@ -130,7 +152,9 @@ absl::StatusOr<Difficulty> ParseDifficulty(absl::string_view name) {
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown difficulty '", name,
-      "' (expected normal, easy, low_snr, missing_wall, heavy_clutter or low_frame_rate)"));
+      "' (expected normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate, "
+      "randomized, shift_gain, bright_cavity, padded_sector, dilated, truncated_atrium, "
+      "heavy_haze or real_like)"));
 }
 
 uint64_t HeldOutSeed(Difficulty d, int i) {
@@ -167,6 +191,16 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   sector.height = o.height;
   sector.half_angle_rad = 0.5 * clip_rng.Uniform(75, 90) * kPi / 180;
   sector.depth_cm = clip_rng.Uniform(13, 17);
+  // The randomised family redraws the layout and the EF from streams of its own, so the
+  // standard bins keep their clips.
+  const bool randomized = IsRandomizedFamily(o.difficulty);
+  if (randomized) {
+    Rng var_rng = Rng(o.seed).Fork(5);
+    sector = MakeSectorGeometry(SampleLayout(var_rng, o.difficulty), o.width, o.height);
+    ef = o.difficulty == Difficulty::kDilated ? var_rng.Uniform(15, 35)
+         : var_rng.Bernoulli(0.4)             ? var_rng.Uniform(15, 80)
+                                              : var_rng.ClampedNormal(55, 12, 15, 80);
+  }
   if (o.ejection_fraction_pct > 0) ef = o.ejection_fraction_pct;
   if (o.heart_rate_bpm > 0) hr = o.heart_rate_bpm;
   if (o.fps > 0) fps = o.fps;
@@ -175,17 +209,25 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.ejection_fraction_pct = ef;
   info.sector_angle_deg = 2 * sector.half_angle_rad * 180 / kPi;
   info.depth_cm = sector.depth_cm;
-  info.spacing_mm_x = 10 * 2 * sector.depth_cm * std::sin(sector.half_angle_rad) / o.width;
-  info.spacing_mm_y = 10 * sector.depth_cm / o.height;
+  if (sector.pixel_w_cm > 0) {
+    info.spacing_mm_x = 10 * sector.pixel_w_cm;
+    info.spacing_mm_y = 10 * sector.pixel_h_cm;
+  } else {
+    info.spacing_mm_x = 10 * 2 * sector.depth_cm * std::sin(sector.half_angle_rad) / o.width;
+    info.spacing_mm_y = 10 * sector.depth_cm / o.height;
+  }
   const double rr_s = 60.0 / hr;
   info.num_frames =
       o.num_frames > 0 ? o.num_frames : static_cast<int>(std::ceil(cycles * rr_s * fps)) + 1;
   Rng anatomy_rng = Rng(o.seed).Fork(2);
-  const AnatomyParams anatomy =
-      SampleAnatomy(anatomy_rng, four, sector.depth_cm, sector.half_angle_rad, o.difficulty);
-  Rng acq_rng = Rng(o.seed).Fork(3);
+  Rng tails_rng = Rng(o.seed).Fork(6);
+  const AnatomyParams anatomy = SampleAnatomy(anatomy_rng, four, sector.depth_cm,
+                                              sector.half_angle_rad, o.difficulty, &tails_rng);
+  Rng acq_rng = Rng(o.seed).Fork(randomized ? 7 : 3);
   const AcquisitionParams acq =
-      SampleAcquisition(acq_rng, o.difficulty, sector.depth_cm, sector.half_angle_rad);
+      randomized ? SampleRandomizedAcquisition(acq_rng, o.difficulty, sector.depth_cm,
+                                               sector.half_angle_rad)
+                 : SampleAcquisition(acq_rng, o.difficulty, sector.depth_cm, sector.half_angle_rad);
   const CycleShape cycle = MakeCycleShape(ef / 100.0, hr, variation);
   info.lv_volume_ml.resize(info.num_frames);
   for (int t = 0; t < info.num_frames; ++t) {

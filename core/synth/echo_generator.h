@@ -22,8 +22,13 @@
 
 namespace botm::synth {
 
-// Difficulty bins. kNormal is matched to the real-echo statistics in MODEL.md; the others stress
-// one factor each. Held-out seeds per bin: see HeldOutSeed().
+// Difficulty bins. kNormal is matched to the real-echo statistics in MODEL.md; kEasy ..
+// kLowFrameRate stress one acquisition factor each. kRandomized is the domain-randomised
+// training distribution (appearance, sector layout and anatomy drawn far wider than real echo,
+// after SynthSeg: Billot et al., Medical Image Analysis 2023). The robustness bins (kShiftGain and
+// later) are held out by design: each takes kRandomized and pushes one factor to or past the edge
+// of the training distribution; they are for evaluation only (docs/SYNTH.md). Held-out seeds per
+// bin: see HeldOutSeed().
 enum class Difficulty {
   kNormal = 0,
   kEasy = 1,          // higher SNR, less clutter, no dropout
@@ -31,10 +36,30 @@ enum class Difficulty {
   kMissingWall = 3,   // lateral wall dropout over a long segment
   kHeavyClutter = 4,  // near-field and cavity clutter, rib shadows
   kLowFrameRate = 5,  // 18-25 fps, so frame-to-frame motion is large
+  kRandomized = 6,    // training: wide appearance, sector layout and anatomy randomisation
+  // Robustness bins (evaluation only), each on top of kRandomized:
+  kShiftGain = 7,         // display gamma 2.6-3.6 or 0.3-0.42, gain x0.55-0.75 or x1.4-1.9, TGC
+  kBrightCavity = 8,      // blood within 4-14 display units of the myocardium and tissue
+  kPaddedSector = 9,      // sector 35-50 % of the frame width, off centre, black padding
+  kDilated = 10,          // spherical dilated ventricle filling the sector's length, EF 15-35
+  kTruncatedAtrium = 11,  // long ventricle and a large atrium cut off by the sector's far edge
+  kHeavyHaze = 12,        // dense reverberation haze and near-field clutter over the cavity
+  kRealLike = 13,         // fine smooth speckle, soft borders, off-border specular lines,
+                          // irregular chambers, a sector ~70 % of the frame width
 };
-inline constexpr int kNumDifficulties = 6;
+inline constexpr int kNumDifficulties = 14;
+// Bins a training run may sample (kNormal .. kRandomized); the rest are held out.
+inline constexpr int kNumTrainingBins = 7;
+// True for the evaluation-only robustness bins (kShiftGain and later).
+inline bool IsRobustnessBin(Difficulty d) { return static_cast<int>(d) >= kNumTrainingBins; }
+// True for kRandomized and the robustness bins (the domain-randomised family).
+inline bool IsRandomizedFamily(Difficulty d) {
+  return static_cast<int>(d) >= static_cast<int>(Difficulty::kRandomized);
+}
 
-// Returns "normal", "easy", "low_snr", "missing_wall", "heavy_clutter", "low_frame_rate".
+// Returns "normal", "easy", "low_snr", "missing_wall", "heavy_clutter", "low_frame_rate",
+// "randomized", "shift_gain", "bright_cavity", "padded_sector", "dilated", "truncated_atrium",
+// "heavy_haze", "real_like".
 std::string DifficultyName(Difficulty d);
 // Parses the names above; InvalidArgument naming the bad value otherwise.
 absl::StatusOr<Difficulty> ParseDifficulty(absl::string_view name);
@@ -55,7 +80,7 @@ struct ClipOptions {
   Difficulty difficulty = Difficulty::kNormal;
   View view = View::kAuto;  // kAuto: drawn from the seed (both views occur)
   // Overrides (<= 0: drawn from the seed within the ranges of MODEL.md).
-  double ejection_fraction_pct = -1;  // 20..75
+  double ejection_fraction_pct = -1;  // 15..80
   double heart_rate_bpm = -1;         // 50..110
   double fps = -1;                    // 25..60 (18..25 for kLowFrameRate)
 };
@@ -74,8 +99,13 @@ struct ClipInfo {
   double depth_cm = 0;
   double spacing_mm_x = 0;  // physical size of one output pixel
   double spacing_mm_y = 0;
-  std::vector<int> ed_frames;        // end-diastole frame indices (volume maxima)
-  std::vector<int> es_frames;        // end-systole frame indices (volume minima)
+  // Pixel bounding box of the sector in the image (the whole image unless the bin pads it) and
+  // the share of the image width the sector spans.
+  cv::Rect sector_box;
+  double sector_width_fraction = 1.0;
+  cv::Mat sector_mask;         // CV_8UC1, 255 inside the sector (shared by copies of this ClipInfo)
+  std::vector<int> ed_frames;  // end-diastole frame indices (volume maxima)
+  std::vector<int> es_frames;  // end-systole frame indices (volume minima)
   std::vector<double> lv_volume_ml;  // true LV volume per frame (the model of the cycle)
 };
 

@@ -60,12 +60,20 @@ void Psf(std::vector<float>& v, int ns, int nb) {
 EchoRenderer::EchoRenderer(const SectorGeometry& sector, const AcquisitionParams& acq,
                            uint64_t seed)
     : sector_(sector), acq_(acq), seed_(seed) {
-  nb_ = std::max(64, sector.width);
-  ns_ = std::max(64, sector.height);
+  nb_ = sector.beams > 0 ? sector.beams : std::max(64, sector.width);
+  ns_ = sector.samples > 0 ? sector.samples : std::max(64, sector.height);
   const double d = sector.depth_cm, half_width = d * std::sin(sector.half_angle_rad);
-  x0_cm_ = -half_width;
-  spacing_x_cm_ = 2 * half_width / sector.width;
-  spacing_y_cm_ = d / sector.height;
+  if (sector.pixel_w_cm > 0 && sector.pixel_h_cm > 0) {
+    x0_cm_ = sector.frame_x0_cm;
+    y0_cm_ = sector.frame_y0_cm;
+    spacing_x_cm_ = sector.pixel_w_cm;
+    spacing_y_cm_ = sector.pixel_h_cm;
+  } else {
+    x0_cm_ = -half_width;
+    y0_cm_ = 0;
+    spacing_x_cm_ = 2 * half_width / sector.width;
+    spacing_y_cm_ = d / sector.height;
+  }
   for (int t = 0; t < kNumTissues; ++t) {
     level_db_[t] = static_cast<float>(acq.level_display[t] / acq.gray_per_db + 2.51);
   }
@@ -73,8 +81,8 @@ EchoRenderer::EchoRenderer(const SectorGeometry& sector, const AcquisitionParams
   // than for white noise (measured: 3.3 dB more).
   speckle_norm_ = static_cast<float>(0.68 / std::sqrt(2.0 * 0.375 * 0.375));
   Rng rng(HashCombine(seed, 0xf1e1d5));
-  field_cell_ = 2.2 * d / ns_;  // speckle grain of about 2 samples
-  field_x0_ = x0_cm_ - 0.1 * d;
+  field_cell_ = 2.2 * d / ns_ * acq.speckle_cell_scale;  // speckle grain of about 2 samples
+  field_x0_ = -half_width - 0.1 * d;
   field_y0_ = -0.1 * d;
   const int nx = static_cast<int>((2 * half_width + 0.2 * d) / field_cell_) + 36;
   const int ny = static_cast<int>(1.2 * d / field_cell_) + 36;
@@ -88,7 +96,26 @@ EchoRenderer::EchoRenderer(const SectorGeometry& sector, const AcquisitionParams
   for (int k = 0; k < 2; ++k) pool_.emplace_back(rng, nb_, ns_);
   BuildPolarTables();
   BuildScanConversion();
+  if (acq.display_gamma != 1 || acq.display_gain != 1) {
+    display_lut_.resize(256);
+    for (int v = 0; v < 256; ++v) {
+      const double out = 255 * acq.display_gain * std::pow(v / 255.0, acq.display_gamma);
+      display_lut_[v] = static_cast<uint8_t>(std::clamp(std::lround(out), 0L, 255L));
+    }
+  }
 }
+
+namespace {
+
+// Linear interpolation of evenly spaced knots at t in [0, 1].
+template <size_t N>
+double Knots(const std::array<float, N>& k, double t) {
+  const double x = std::clamp(t, 0.0, 1.0) * (N - 1);
+  const size_t i = std::min(static_cast<size_t>(x), N - 2);
+  return k[i] + (x - i) * (k[i + 1] - k[i]);
+}
+
+}  // namespace
 
 void EchoRenderer::BuildPolarTables() {
   const double d = sector_.depth_cm, half = sector_.half_angle_rad, g = acq_.gray_per_db;
@@ -119,8 +146,11 @@ void EchoRenderer::BuildPolarTables() {
   for (int i = 0; i < ns_; ++i) {
     const double r = sample_r_[i];
     const double band = (r / d - acq_.haze_center_frac) / acq_.haze_width_frac;
+    const double tgc = Knots(acq_.tgc_db, r / d);
     for (int j = 0; j < nb_; ++j) {
       double db = beam_db[j] - acq_.depth_loss_db_per_cm * r;
+      if (tgc != 0) db += tgc;
+      if (acq_.lgc_db[0] != 0) db += Knots(acq_.lgc_db, (j + 0.5) / nb_);
       const double phi = std::asin(static_cast<double>(beam_sin_[j]));
       for (const RibShadow& rib : acq_.ribs) {
         const double dphi = std::fabs(phi - rib.angle_rad) / rib.half_width_rad;
@@ -145,25 +175,31 @@ void EchoRenderer::BuildScanConversion() {
   const int w = sector_.width, h = sector_.height;
   const double d = sector_.depth_cm, half = sector_.half_angle_rad;
   cv::Mat mapx(h, w, CV_32FC1), mapy(h, w, CV_32FC1);
+  sector_mask_ = cv::Mat(h, w, CV_8UC1, cv::Scalar(0));
+  int u_min = w, u_max = -1, v_min = h, v_max = -1;
   for (int v = 0; v < h; ++v) {
     for (int u = 0; u < w; ++u) {
-      const double x = x0_cm_ + (u + 0.5) * spacing_x_cm_, y = (v + 0.5) * spacing_y_cm_;
+      const double x = x0_cm_ + (u + 0.5) * spacing_x_cm_, y = y0_cm_ + (v + 0.5) * spacing_y_cm_;
       const double r = std::hypot(x, y), phi = std::atan2(x, y);
       float fx = -10, fy = -10;
       if (r <= d && std::fabs(phi) <= half) {
         fx = static_cast<float>(std::clamp((phi + half) / (2 * half) * nb_ - 0.5, 0.0, nb_ - 1.0));
         fy = static_cast<float>(std::clamp(r / d * ns_ - 0.5, 0.0, ns_ - 1.0));
+        sector_mask_.at<uint8_t>(v, u) = 255;
+        u_min = std::min(u_min, u), u_max = std::max(u_max, u);
+        v_min = std::min(v_min, v), v_max = std::max(v_max, v);
       }
       mapx.at<float>(v, u) = fx;
       mapy.at<float>(v, u) = fy;
     }
   }
   cv::convertMaps(mapx, mapy, map1_, map2_, CV_16SC2);
+  if (u_max >= 0) sector_box_ = cv::Rect(u_min, v_min, u_max - u_min + 1, v_max - v_min + 1);
   const int gw = 2 * w + 1, gh = 2 * h + 1;
   label_in_sector_.assign(static_cast<size_t>(gw) * gh, 0);
   for (int gy = 0; gy < gh; ++gy) {
     for (int gx = 0; gx < gw; ++gx) {
-      const double x = x0_cm_ + gx * 0.5 * spacing_x_cm_, y = gy * 0.5 * spacing_y_cm_;
+      const double x = x0_cm_ + gx * 0.5 * spacing_x_cm_, y = y0_cm_ + gy * 0.5 * spacing_y_cm_;
       const bool in = std::hypot(x, y) <= d && std::fabs(std::atan2(x, y)) <= half;
       label_in_sector_[static_cast<size_t>(gy) * gw + gx] = in ? 1 : 0;
     }
@@ -194,10 +230,18 @@ cv::Mat EchoRenderer::Compress(std::vector<float>& re, std::vector<float>& im,
   return polar;
 }
 
+void EchoRenderer::ApplyDisplay(cv::Mat* polar) const {
+  if (acq_.post_blur_samples > 0) {
+    cv::GaussianBlur(*polar, *polar, cv::Size(0, 0), acq_.post_blur_samples, 0, cv::BORDER_REFLECT);
+  }
+  if (!display_lut_.empty()) cv::LUT(*polar, display_lut_, *polar);
+}
+
 Frame EchoRenderer::Render(const HeartState& heart, double time_s, int frame_index) const {
   std::vector<float> re(static_cast<size_t>(ns_) * nb_), im(re.size());
   RenderPolar(heart, time_s, frame_index, re.data(), im.data());
-  const cv::Mat polar = Compress(re, im, frame_index);
+  cv::Mat polar = Compress(re, im, frame_index);
+  ApplyDisplay(&polar);
   Frame frame;
   cv::remap(polar, frame.image, map1_, map2_, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
   frame.labels = RenderLabels(heart);

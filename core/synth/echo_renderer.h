@@ -23,6 +23,12 @@ struct SectorGeometry {
   double depth_cm = 15;
   double half_angle_rad = 0.7;
   int width = 128, height = 128;  // output pixels
+  // The frame in physical coordinates (probe apex at the origin, y along the depth): its left
+  // and top edges and pixel size. pixel_w_cm <= 0: the sector fills the frame exactly
+  // (x0 = -depth sin(half angle), y0 = 0), as in the standard bins.
+  double frame_x0_cm = 0, frame_y0_cm = 0, pixel_w_cm = 0, pixel_h_cm = 0;
+  // Polar grid (beams x samples per beam); <= 0: max(64, width) x max(64, height).
+  int beams = 0, samples = 0;
 };
 
 class EchoRenderer {
@@ -36,6 +42,10 @@ class EchoRenderer {
   // Physical size of one output pixel.
   double spacing_x_cm() const { return spacing_x_cm_; }
   double spacing_y_cm() const { return spacing_y_cm_; }
+  // Pixel bounding box of the sector in the frame.
+  cv::Rect sector_box() const { return sector_box_; }
+  // CV_8UC1 frame-sized mask, 255 inside the sector.
+  const cv::Mat& sector_mask() const { return sector_mask_; }
 
  private:
   void BuildPolarTables();
@@ -43,13 +53,17 @@ class EchoRenderer {
   void RenderPolar(const HeartState& heart, double time_s, int frame_index, float* re,
                    float* im) const;
   cv::Mat Compress(std::vector<float>& re, std::vector<float>& im, int frame_index) const;
+  void ApplyDisplay(cv::Mat* polar) const;  // post blur and display map (randomised family)
   cv::Mat RenderLabels(const HeartState& heart) const;
 
   SectorGeometry sector_;
   AcquisitionParams acq_;
   uint64_t seed_;
   int nb_, ns_;  // beams, samples per beam
-  double x0_cm_, spacing_x_cm_, spacing_y_cm_;
+  double x0_cm_, y0_cm_, spacing_x_cm_, spacing_y_cm_;
+  cv::Rect sector_box_;
+  cv::Mat sector_mask_;
+  std::vector<uint8_t> display_lut_;  // empty: identity
   std::vector<float> beam_sin_, beam_cos_, sample_r_;
   std::vector<float> gain_;         // static amplitude gain per polar sample
   std::vector<float> clutter_pow_;  // static clutter power per polar sample

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/synth/echo_renderer.h"
 
 namespace botm::synth {
@@ -65,6 +67,7 @@ void EchoRenderer::RenderPolar(const HeartState& h, double time_s, int frame_ind
   const float inv_coarse = static_cast<float>(1.0 / coarse_cell_);
   const float inv_fine = static_cast<float>(1.0 / fine_cell_);
   const float fx0 = static_cast<float>(field_x0_), fy0 = static_cast<float>(field_y0_);
+  std::vector<float> db_map(static_cast<size_t>(ns_) * nb_);
   for (int i = 0; i < ns_; ++i) {
     const float r = sample_r_[i];
     for (int j = 0; j < nb_; ++j) {
@@ -110,10 +113,22 @@ void EchoRenderer::RenderPolar(const HeartState& h, double time_s, int frame_ind
                 fine * static_cast<float>(acq_.tissue_fine_db);
         }
       }
-      const float amp = std::exp(db * kDbToAmp) * gain_[idx] * speckle_norm_;
-      re[idx] = amp * cr;
-      im[idx] = amp * ci;
+      db_map[idx] = db;
+      re[idx] = cr;
+      im[idx] = ci;
     }
+  }
+  if (acq_.border_soften_samples > 0) {
+    // Soft borders: the echogenicity map is blurred, the speckle is not.
+    cv::Mat db_mat(ns_, nb_, CV_32FC1, db_map.data());
+    cv::GaussianBlur(db_mat, db_mat, cv::Size(0, 0), acq_.border_soften_samples, 0,
+                     cv::BORDER_REPLICATE);
+  }
+  const size_t n = db_map.size();
+  for (size_t idx = 0; idx < n; ++idx) {
+    const float amp = std::exp(db_map[idx] * kDbToAmp) * gain_[idx] * speckle_norm_;
+    re[idx] = amp * re[idx];
+    im[idx] = amp * im[idx];
   }
 }
 
@@ -123,7 +138,7 @@ cv::Mat EchoRenderer::RenderLabels(const HeartState& h) const {
   auto node = [&](int gx, int gy) -> int {
     if (!label_in_sector_[static_cast<size_t>(gy) * gw + gx]) return kBackground;
     double s, wl;
-    ToLocal(h, x0_cm_ + gx * 0.5 * spacing_x_cm_, gy * 0.5 * spacing_y_cm_, &s, &wl);
+    ToLocal(h, x0_cm_ + gx * 0.5 * spacing_x_cm_, y0_cm_ + gy * 0.5 * spacing_y_cm_, &s, &wl);
     return LabelAt(h, s, wl);
   };
   cv::Mat centers(hgt, w, CV_8UC1);

@@ -21,7 +21,8 @@
 #include "core/model/internal/botm_model.h"
 #include "core/model/internal/sinkhorn.h"
 
-ABSL_FLAG(std::string, configs, "tiny:128,tiny:256", "comma list of variant:input_size");
+ABSL_FLAG(std::string, configs, "tiny:128,tiny:256",
+          "comma list of variant:input_size[:s2] (s2 = decoder_stride 2)");
 ABSL_FLAG(int, iters, 20, "timed iterations per measurement (after 3 warm-up passes)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = hardware threads)");
 ABSL_FLAG(int, train_batch, 8, "pairs per training step in the training probe (0 = skip)");
@@ -67,10 +68,12 @@ void SinkhornOnly(const std::vector<torch::Tensor>& fa, const std::vector<torch:
   }
 }
 
-void BenchConfig(const std::string& variant, int size, torch::Device device, int iters) {
+void BenchConfig(const std::string& variant, int size, int decoder_stride, torch::Device device,
+                 int iters) {
   ModelConfig cfg;
   cfg.variant = variant;
   cfg.input_size = size;
+  cfg.decoder_stride = decoder_stride;
   torch::manual_seed(0);
   BotmModel model(cfg);
   cfg.cross_frame = false;
@@ -105,10 +108,10 @@ void BenchConfig(const std::string& variant, int size, torch::Device device, int
       variant.c_str(), size, plan.size(1), plan.size(2), cfg.sinkhorn_iterations,
       internal::MarginalError(plan));
   std::printf(
-      "%-5s %4d | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
+      "%-5s %4d%s | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
       "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
-      variant.c_str(), size, CountParameters(model) / 1e6, stream, pair, abl, enc, sinkhorn, fuse,
-      100.0 * fuse / stream, head);
+      variant.c_str(), size, decoder_stride == 2 ? " s2" : "", CountParameters(model) / 1e6, stream,
+      pair, abl, enc, sinkhorn, fuse, 100.0 * fuse / stream, head);
 }
 
 void BenchTraining(int batch, int steps, torch::Device device) {
@@ -155,11 +158,12 @@ int main(int argc, char** argv) {
        absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
     std::vector<std::string> parts = absl::StrSplit(item, ':');
     int size = 0;
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &size)) {
-      std::fprintf(stderr, "bad config '%s' (want variant:size)\n", std::string(item).c_str());
+    const bool s2 = parts.size() == 3 && parts[2] == "s2";
+    if ((parts.size() != 2 && !s2) || !absl::SimpleAtoi(parts[1], &size)) {
+      std::fprintf(stderr, "bad config '%s' (want variant:size[:s2])\n", std::string(item).c_str());
       return 2;
     }
-    botm::BenchConfig(parts[0], size, device, absl::GetFlag(FLAGS_iters));
+    botm::BenchConfig(parts[0], size, s2 ? 2 : 4, device, absl::GetFlag(FLAGS_iters));
   }
   if (absl::GetFlag(FLAGS_train_batch) > 0) {
     botm::BenchTraining(absl::GetFlag(FLAGS_train_batch), absl::GetFlag(FLAGS_train_steps), device);

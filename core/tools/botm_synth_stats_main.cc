@@ -53,21 +53,6 @@ const Target kTargets[] = {
 };
 constexpr int kRows = sizeof(kTargets) / sizeof(kTargets[0]);
 
-cv::Mat SectorMask(const ClipInfo& info) {
-  cv::Mat mask(info.height, info.width, CV_8UC1, cv::Scalar(0));
-  const double half = info.sector_angle_deg * M_PI / 360, sx = info.spacing_mm_x / 10,
-               sy = info.spacing_mm_y / 10, x0 = -0.5 * info.width * sx;
-  for (int v = 0; v < info.height; ++v) {
-    for (int u = 0; u < info.width; ++u) {
-      const double x = x0 + (u + 0.5) * sx, y = (v + 0.5) * sy;
-      if (std::hypot(x, y) <= info.depth_cm && std::fabs(std::atan2(x, y)) <= half) {
-        mask.at<uint8_t>(v, u) = 255;
-      }
-    }
-  }
-  return mask;
-}
-
 // Appends this frame's measurements to rows[k] (k as in kTargets).
 void Measure(const Frame& f, const ClipInfo& info, const cv::Mat& sector, bool ed,
              std::vector<std::vector<double>>& rows) {
@@ -103,9 +88,10 @@ void Measure(const Frame& f, const ClipInfo& info, const cv::Mat& sector, bool e
       bottom = v;
     }
   }
-  if (top >= 0) {
-    rows[14].push_back(top * info.spacing_mm_y / 10 / info.depth_cm);
-    rows[15].push_back((bottom + 1) * info.spacing_mm_y / 10 / info.depth_cm);
+  if (top >= 0) {  // depths measured from the sector's apex row
+    const int apex = info.sector_box.y;
+    rows[14].push_back((top - apex) * info.spacing_mm_y / 10 / info.depth_cm);
+    rows[15].push_back((bottom + 1 - apex) * info.spacing_mm_y / 10 / info.depth_cm);
   }
 }
 
@@ -195,7 +181,7 @@ int main(int argc, char** argv) {
       auto gen = EchoGenerator::Create(o);
       if (!gen.ok()) return 1;
       const ClipInfo& info = (*gen)->info();
-      const cv::Mat sector = SectorMask(info);
+      const cv::Mat sector = info.sector_mask;
       if (info.ed_frames.empty() || info.es_frames.empty()) continue;
       const Frame ed = (*gen)->Render(info.ed_frames[0]), es = (*gen)->Render(info.es_frames[0]);
       Measure(ed, info, sector, true, rows);

@@ -9,6 +9,7 @@ namespace botm::train {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+constexpr double kInSectorFloor = 2.0 / 255.0;
 
 // Fills a matrix with standard normal values from the Rng (deterministic, own transform).
 cv::Mat NormalField(cv::Size size, Rng& rng) {
@@ -20,13 +21,29 @@ cv::Mat NormalField(cv::Size size, Rng& rng) {
   return f;
 }
 
-void WallDropout(const AugmentOptions& o, const cv::Mat& labels, Rng& rng, cv::Mat* image) {
+double LogUniform(Rng& rng, double lo, double hi) {
+  return std::exp(rng.Uniform(std::log(lo), std::log(hi)));
+}
+
+// A smooth field 1 + amplitude * g, g in about [-1, 1]: a few random control points,
+// bicubically upsampled.
+cv::Mat GainField(cv::Size size, double amplitude, Rng& rng) {
+  const int nodes = rng.UniformInt(3, 5);
+  cv::Mat coarse(nodes, nodes, CV_32FC1);
+  for (int y = 0; y < nodes; ++y) {
+    for (int x = 0; x < nodes; ++x) coarse.at<float>(y, x) = static_cast<float>(rng.Uniform(-1, 1));
+  }
+  cv::Mat field;
+  cv::resize(coarse, field, size, 0, 0, cv::INTER_CUBIC);
+  field = 1.f + static_cast<float>(amplitude) * field;
+  cv::max(field, 0.2, field);
+  return field;
+}
+
+void WallDropout(const AppearanceParams& a, const cv::Mat& labels, cv::Mat* image) {
   const cv::Moments m = cv::moments(labels == 1, true);
   if (m.m00 < 4) return;
   const double cx = m.m10 / m.m00, cy = m.m01 / m.m00;
-  const double centre = rng.Uniform(-kPi, kPi);
-  const double half = 0.5 * rng.Uniform(o.min_dropout_deg, o.max_dropout_deg) * kPi / 180.0;
-  const float gain = static_cast<float>(rng.Uniform(o.min_dropout_gain, o.max_dropout_gain));
   // The wedge covers the myocardium and a thin band outside it (the epicardial border).
   cv::Mat wall = labels == 2;
   cv::dilate(wall, wall, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
@@ -36,14 +53,13 @@ void WallDropout(const AugmentOptions& o, const cv::Mat& labels, Rng& rng, cv::M
     float* out = weight.ptr<float>(y);
     for (int x = 0; x < labels.cols; ++x) {
       if (!w[x]) continue;
-      double d = std::atan2(y - cy, x - cx) - centre;
-      d = std::remainder(d, 2 * kPi);
-      if (std::fabs(d) <= half) out[x] = 1.f;
+      const double d = std::remainder(std::atan2(y - cy, x - cx) - a.dropout_center_rad, 2 * kPi);
+      if (std::fabs(d) <= a.dropout_half_rad) out[x] = 1.f;
     }
   }
   cv::GaussianBlur(weight, weight, cv::Size(0, 0), 1.5);
   // image = image * (1 - w * (1 - gain))
-  cv::Mat factor = 1.f - weight * (1.f - gain);
+  cv::Mat factor = 1.f - weight * static_cast<float>(1 - a.dropout_gain);
   cv::multiply(*image, factor, *image);
 }
 
@@ -73,37 +89,75 @@ void ApplyGeometric(const GeometricParams& p, cv::Mat* image, cv::Mat* labels) {
   }
 }
 
-void ApplyPhotometric(const AugmentOptions& o, const cv::Mat& labels, Rng& rng, cv::Mat* image) {
-  if (!o.enabled) return;
-  if (!labels.empty() && rng.Bernoulli(o.dropout_probability)) WallDropout(o, labels, rng, image);
-  if (rng.Bernoulli(o.noise_probability)) {
-    const double sigma = rng.Uniform(0.0, o.max_noise_sigma);
+AppearanceParams SampleAppearance(const AugmentOptions& o, cv::Size size, Rng& rng) {
+  AppearanceParams a;
+  if (!o.enabled) return a;
+  if (rng.Bernoulli(o.dropout_probability)) {
+    a.dropout = true;
+    a.dropout_center_rad = rng.Uniform(-kPi, kPi);
+    a.dropout_half_rad = 0.5 * rng.Uniform(o.min_dropout_deg, o.max_dropout_deg) * kPi / 180.0;
+    a.dropout_gain = rng.Uniform(o.min_dropout_gain, o.max_dropout_gain);
+  }
+  if (rng.Bernoulli(o.noise_probability)) a.noise_sigma = rng.Uniform(0.0, o.max_noise_sigma);
+  if (rng.Bernoulli(o.blur_probability)) a.blur_sigma_px = rng.Uniform(0.4, o.max_blur_sigma_px);
+  if (rng.Bernoulli(o.gain_field_probability)) {
+    a.gain_field = GainField(size, rng.Uniform(0.0, o.max_gain_field), rng);
+  }
+  a.gain = rng.Uniform(1 - o.gain_jitter, 1 + o.gain_jitter);
+  if (rng.Bernoulli(o.contrast_probability)) {
+    a.contrast = LogUniform(rng, o.min_contrast, o.max_contrast);
+  }
+  a.offset = rng.Uniform(-o.offset_jitter, o.offset_jitter);
+  if (rng.Bernoulli(o.gamma_probability)) a.gamma = LogUniform(rng, o.min_gamma, o.max_gamma);
+  return a;
+}
+
+void ApplyAppearance(const AppearanceParams& a, const cv::Mat& labels, Rng& rng, cv::Mat* image) {
+  const cv::Mat sector = *image > 0;  // black padding stays black
+  if (a.dropout && !labels.empty()) WallDropout(a, labels, image);
+  if (a.noise_sigma > 0) {
     cv::Mat field = NormalField(image->size(), rng);
     cv::GaussianBlur(field, field, cv::Size(0, 0), 0.7);
-    field =
-        1.f + static_cast<float>(sigma * 1.6) * field;  // blur at 0.7 px keeps ~1/1.6 of the std
+    // Blur at 0.7 px keeps ~1/1.6 of the std.
+    field = 1.f + static_cast<float>(a.noise_sigma * 1.6) * field;
     cv::multiply(*image, field, *image);
   }
-  if (rng.Bernoulli(o.blur_probability)) {
-    cv::GaussianBlur(*image, *image, cv::Size(0, 0), rng.Uniform(0.4, o.max_blur_sigma_px));
+  if (a.blur_sigma_px > 0) cv::GaussianBlur(*image, *image, cv::Size(0, 0), a.blur_sigma_px);
+  if (!a.gain_field.empty() && a.gain_field.size() == image->size()) {
+    cv::multiply(*image, a.gain_field, *image);
   }
-  const double gain = rng.Uniform(1 - o.gain_jitter, 1 + o.gain_jitter);
-  const double offset = rng.Uniform(-o.offset_jitter, o.offset_jitter);
-  image->convertTo(*image, CV_32FC1, gain, offset);
+  const double mean = cv::countNonZero(sector) > 0 ? cv::mean(*image, sector)[0] : 0.0;
+  // v' = gain * (mean + contrast * (v - mean)) + offset
+  image->convertTo(*image, CV_32FC1, a.gain * a.contrast,
+                   a.gain * mean * (1 - a.contrast) + a.offset);
   cv::max(*image, 0.0, *image);
   cv::min(*image, 1.0, *image);
-  if (rng.Bernoulli(o.gamma_probability)) {
-    const double g = std::exp(rng.Uniform(std::log(o.min_gamma), std::log(o.max_gamma)));
-    cv::pow(*image, g, *image);
+  if (a.gamma != 1) cv::pow(*image, a.gamma, *image);
+  // A scanner's darkest in-sector value stays above the padding's black (2 on 8-bit), so a dark
+  // setting does not turn tissue into "outside the sector" for the input policy.
+  cv::max(*image, kInSectorFloor, *image);
+  image->setTo(0, ~sector);
+  // Real frames arrive as 8-bit display values: quantise, so dark, gamma-compressed frames lose
+  // the same precision in training as in service.
+  image->convertTo(*image, CV_32FC1, 255.0);
+  for (int y = 0; y < image->rows; ++y) {
+    float* p = image->ptr<float>(y);
+    for (int x = 0; x < image->cols; ++x) p[x] = std::nearbyint(p[x]) / 255.0f;
   }
+}
+
+void ApplyPhotometric(const AugmentOptions& o, const cv::Mat& labels, Rng& rng, cv::Mat* image) {
+  ApplyAppearance(SampleAppearance(o, image->size(), rng), labels, rng, image);
 }
 
 void AugmentPair(const AugmentOptions& o, Rng& rng, FramePair* pair) {
   const GeometricParams g = SampleGeometric(o, rng);
   ApplyGeometric(g, &pair->image_a, &pair->labels_a);
   ApplyGeometric(g, &pair->image_b, &pair->labels_b);
-  ApplyPhotometric(o, pair->labels_a, rng, &pair->image_a);
-  ApplyPhotometric(o, pair->labels_b, rng, &pair->image_b);
+  if (!o.enabled) return;
+  const AppearanceParams a = SampleAppearance(o, pair->image_a.size(), rng);
+  ApplyAppearance(a, pair->labels_a, rng, &pair->image_a);
+  ApplyAppearance(a, pair->labels_b, rng, &pair->image_b);
 }
 
 }  // namespace botm::train

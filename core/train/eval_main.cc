@@ -19,10 +19,14 @@
 
 ABSL_FLAG(std::string, model, "", "checkpoint (.pt with its .json card); empty = shipped model");
 ABSL_FLAG(std::string, data, "synthetic", "'synthetic' or a CAMUS/TED folder");
-ABSL_FLAG(std::string, bins, "normal,low_snr,missing_wall,heavy_clutter,low_frame_rate",
-          "synthetic difficulty bins (comma separated; 'all' = every bin)");
+ABSL_FLAG(
+    std::string, bins, "normal,low_snr,missing_wall,heavy_clutter,low_frame_rate",
+    "synthetic difficulty bins, comma separated; also 'all' (every bin), 'standard' "
+    "(normal..low_frame_rate), 'robustness' (the held-out shifted bins shift_gain..real_like)");
 ABSL_FLAG(int, clips_per_bin, 6, "held-out clips per bin");
-ABSL_FLAG(int, size, 128, "synthetic frame size in pixels");
+ABSL_FLAG(int, size, 0, "synthetic frame size of the standard bins (0 = the model's input size)");
+ABSL_FLAG(int, robust_size, 0,
+          "frame size of the randomised family / robustness bins (0 = twice the model's input)");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
@@ -74,24 +78,30 @@ int main(int argc, char** argv) {
   botm::train::EvalOptions o;
   o.model_path = absl::GetFlag(FLAGS_model);
   o.data = absl::GetFlag(FLAGS_data);
-  const std::string bins = absl::GetFlag(FLAGS_bins);
-  if (bins != "all") {
-    o.bins.clear();
-    for (absl::string_view name : absl::StrSplit(bins, ',', absl::SkipEmpty())) {
-      auto d = botm::synth::ParseDifficulty(name);
-      if (!d.ok()) {
-        std::fprintf(stderr, "%s\n", d.status().ToString().c_str());
-        return 2;
+  o.bins.clear();
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_bins), ',', absl::SkipEmpty())) {
+    using botm::synth::Difficulty;
+    const bool all = name == "all", standard = name == "standard", robust = name == "robustness";
+    if (all || standard || robust) {
+      for (int i = 0; i < botm::synth::kNumDifficulties; ++i) {
+        const Difficulty d = static_cast<Difficulty>(i);
+        const bool is_standard = i < static_cast<int>(Difficulty::kRandomized);
+        if (all || (standard && is_standard) || (robust && botm::synth::IsRobustnessBin(d))) {
+          o.bins.push_back(d);
+        }
       }
-      o.bins.push_back(*d);
+      continue;
     }
-  } else {
-    o.bins.clear();
-    for (int d = 0; d < botm::synth::kNumDifficulties; ++d)
-      o.bins.push_back(static_cast<botm::synth::Difficulty>(d));
+    auto d = botm::synth::ParseDifficulty(name);
+    if (!d.ok()) {
+      std::fprintf(stderr, "%s\n", d.status().ToString().c_str());
+      return 2;
+    }
+    o.bins.push_back(*d);
   }
   o.clips_per_bin = absl::GetFlag(FLAGS_clips_per_bin);
   o.size_px = absl::GetFlag(FLAGS_size);
+  o.robust_size_px = absl::GetFlag(FLAGS_robust_size);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   const std::string device = absl::GetFlag(FLAGS_device);

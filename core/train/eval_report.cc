@@ -37,6 +37,23 @@ std::string Row(const std::string& name, const nlohmann::json& b) {
   return row;
 }
 
+std::string RobustnessRow(const std::string& name, const nlohmann::json& b) {
+  if (!b.contains("robustness")) return "";
+  const nlohmann::json& r = b["robustness"];
+  std::string row = absl::StrCat("| ", name);
+  for (const char* c : kEvalClassNames) absl::StrAppend(&row, " | ", Num(b["dice"][c]));
+  absl::StrAppend(&row, " | ", Num(r["heart_dice"]));
+  for (const char* c : kEvalClassNames) {
+    absl::StrAppend(&row, " | ", Num(r["area_ratio_median"][c], "%.2f"));
+  }
+  const nlohmann::json& ch = r["lv_area_change"];
+  absl::StrAppend(&row, " | ", Num(ch["predicted_pct"], "%.1f"), " / ", Num(ch["true_pct"], "%.1f"),
+                  " | ", Num(ch["mean_abs_error_points"], "%.1f"), " / ",
+                  Num(ch["median_abs_error_points"], "%.1f"), " | ", Num(r["lv_dice_min"]), " | ",
+                  Num(r["lv_dice_below_0_5"]), " |\n");
+  return row;
+}
+
 // Compares every numeric leaf of `expected` with the same path in `actual` (timings skipped).
 void CompareTree(const nlohmann::json& expected, const nlohmann::json& actual,
                  const std::string& path, double tolerance, std::vector<std::string>* errors) {
@@ -127,8 +144,21 @@ std::string MarkdownReport(const nlohmann::json& r) {
     for (const auto& [name, b] : r["bins"].items()) absl::StrAppend(&md, Row(name, b));
   }
   if (r.contains("all")) absl::StrAppend(&md, Row("**all**", r["all"]));
+  absl::StrAppend(&md,
+                  "\n| bin | Dice LV | Dice MYO | Dice LA | Dice heart | area ratio LV | "
+                  "area ratio MYO | area ratio LA | ED-to-ES LV area change % (pred / true) | "
+                  "change error, mean / median (points) | min LV Dice | frames LV Dice < 0.5 |\n",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  if (r.contains("bins")) {
+    for (const auto& [name, b] : r["bins"].items()) absl::StrAppend(&md, RobustnessRow(name, b));
+  }
+  if (r.contains("all")) absl::StrAppend(&md, RobustnessRow("**all**", r["all"]));
   absl::StrAppend(
       &md,
+      "\nArea ratio: median over frames of predicted / true area per class. ED-to-ES LV area "
+      "change: (A_ED - A_ES) / A_ED of the first annotated ED/ES pair per clip, mean over "
+      "clips (predicted change clamped to +-100 %); the error is the mean and the median absolute "
+      "difference to the truth in percentage points.\n"
       "\nEF: single-plane area-length (AL) and method of discs from the predicted masks "
       "(ED/ES detected on the predicted LV area curve); 'vs true' compares with the "
       "generator's true EF (or the data set's EF), 'vs GT masks' with the same "

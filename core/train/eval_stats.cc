@@ -1,5 +1,6 @@
 #include "core/train/eval_stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -18,7 +19,44 @@ void Append(std::vector<T>* to, const std::vector<T>& from) {
   to->insert(to->end(), from.begin(), from.end());
 }
 
+nlohmann::json Median(std::vector<double> v) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Relative LV area change from ED to ES in %, or NaN when the ED area is zero.
+double AreaChangePct(const cv::Mat& ed, const cv::Mat& es) {
+  const double a_ed = cv::countNonZero(ed == 1), a_es = cv::countNonZero(es == 1);
+  return a_ed > 0 ? 100.0 * (a_ed - a_es) / a_ed : std::nan("");
+}
+
 }  // namespace
+
+void BinStats::AddRobustness(const EvalClip& clip) {
+  for (size_t i = 0; i < clip.labels.size(); ++i) {
+    if (clip.labels[i].empty()) continue;
+    const cv::Mat& t = clip.labels[i];
+    const cv::Mat& p = clip.predicted[i];
+    for (int c = 0; c < kEvalClasses; ++c) {
+      const double truth = cv::countNonZero(t == c + 1);
+      if (truth > 0) area_ratio_[c].push_back(cv::countNonZero(p == c + 1) / truth);
+    }
+    heart_dice_.push_back(metrics::Dice(p > 0, t > 0, 255));
+  }
+  const int n = static_cast<int>(clip.labels.size());
+  if (clip.ed < 0 || clip.es < 0 || clip.ed >= n || clip.es >= n) return;
+  if (clip.labels[clip.ed].empty() || clip.labels[clip.es].empty()) return;
+  // Clamped to [-100, 100]: an ED frame predicted almost empty would otherwise dominate the mean.
+  const double pred =
+      std::clamp(AreaChangePct(clip.predicted[clip.ed], clip.predicted[clip.es]), -100.0, 100.0);
+  const double truth = AreaChangePct(clip.labels[clip.ed], clip.labels[clip.es]);
+  if (std::isnan(pred) || std::isnan(truth)) return;
+  change_pred_.push_back(pred);
+  change_true_.push_back(truth);
+  change_err_.push_back(std::fabs(pred - truth));
+}
 
 void BinStats::Add(const EvalClip& clip) {
   ++clips_;
@@ -58,6 +96,7 @@ void BinStats::Add(const EvalClip& clip) {
     gt_flicker_.push_back(tg.flicker);
     label_flicker_.push_back(metrics::LabelFlicker(pred));
   }
+  AddRobustness(clip);
 }
 
 void BinStats::Merge(const BinStats& o) {
@@ -72,6 +111,9 @@ void BinStats::Merge(const BinStats& o) {
   Append(&flagged_, o.flagged_), Append(&flicker_, o.flicker_);
   Append(&gt_flagged_, o.gt_flagged_), Append(&gt_flicker_, o.gt_flicker_);
   Append(&label_flicker_, o.label_flicker_);
+  for (int c = 0; c < kEvalClasses; ++c) Append(&area_ratio_[c], o.area_ratio_[c]);
+  Append(&heart_dice_, o.heart_dice_), Append(&change_pred_, o.change_pred_);
+  Append(&change_true_, o.change_true_), Append(&change_err_, o.change_err_);
 }
 
 nlohmann::json BinStats::ToJson() const {
@@ -92,6 +134,24 @@ nlohmann::json BinStats::ToJson() const {
       {"flagged_fraction", Mean(flagged_)},    {"flicker", Mean(flicker_)},
       {"label_flicker", Mean(label_flicker_)}, {"gt_flagged_fraction", Mean(gt_flagged_)},
       {"gt_flicker", Mean(gt_flicker_)},       {"clips", flagged_.size()}};
+  nlohmann::json& r = j["robustness"];
+  r["heart_dice"] = Mean(heart_dice_);
+  for (int c = 0; c < kEvalClasses; ++c) {
+    r["area_ratio_median"][kEvalClassNames[c]] = Median(area_ratio_[c]);
+  }
+  const std::vector<double>& lv = dice_[0];
+  r["lv_dice_min"] = lv.empty() ? nlohmann::json(nullptr)
+                                : nlohmann::json(*std::min_element(lv.begin(), lv.end()));
+  r["lv_dice_below_0_5"] =
+      lv.empty()
+          ? nlohmann::json(nullptr)
+          : nlohmann::json(std::count_if(lv.begin(), lv.end(), [](double d) { return d < 0.5; }) /
+                           static_cast<double>(lv.size()));
+  r["lv_area_change"] = {{"predicted_pct", Mean(change_pred_)},
+                         {"true_pct", Mean(change_true_)},
+                         {"mean_abs_error_points", Mean(change_err_)},
+                         {"median_abs_error_points", Median(change_err_)},
+                         {"clips", change_err_.size()}};
   j["ms_per_frame"] = frames_ > 0 ? 1000.0 * seconds_ / frames_ : 0.0;
   return j;
 }

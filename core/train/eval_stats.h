@@ -19,7 +19,8 @@ struct EvalClip {
   std::vector<cv::Mat> images, labels, predicted;
   double spacing_mm_x = 1, spacing_mm_y = 1;
   double true_ef_pct = -1;
-  double seconds = 0;  // inference wall time of the whole clip
+  double seconds = 0;    // inference wall time of the whole clip
+  int ed = -1, es = -1;  // an annotated end-diastole / end-systole frame pair (-1 unknown)
 };
 
 // Foreground classes evaluated (index 0 = LV cavity, 1 = myocardium, 2 = LA).
@@ -35,15 +36,23 @@ class BinStats {
   // Merges another bin into this one (for the "all" row).
   void Merge(const BinStats& other);
   // {"clips", "frames", "dice": {class: mean}, "hd95_mm", "msd_mm", "ef": {...},
-  //  "temporal": {...}, "ms_per_frame"}
+  //  "temporal": {...}, "robustness": {...}, "ms_per_frame"}. robustness: "heart_dice" (union of
+  //  the three classes), "area_ratio_median" per class (predicted / true area over frames where
+  //  the class is present), "lv_dice_min", "lv_dice_below_0_5" (share of frames), and
+  //  "lv_area_change" (ED-to-ES relative LV area change in %: predicted and true means and the
+  //  mean absolute difference in points, over clips with an annotated ED/ES pair).
   nlohmann::json ToJson() const;
 
  private:
+  void AddRobustness(const EvalClip& clip);
+
   int clips_ = 0, frames_ = 0;
   double seconds_ = 0;
   std::array<std::vector<double>, kEvalClasses> dice_, hd95_, msd_;
   std::vector<double> ef_err_al_, ef_err_discs_, ef_err_gt_al_, ef_err_gt_discs_;
   std::vector<double> flagged_, flicker_, gt_flagged_, gt_flicker_, label_flicker_;
+  std::array<std::vector<double>, kEvalClasses> area_ratio_;
+  std::vector<double> heart_dice_, change_pred_, change_true_, change_err_;
 };
 
 }  // namespace botm::train

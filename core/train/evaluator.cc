@@ -22,14 +22,25 @@ struct ClipGroup {
   std::vector<EvalClip> clips;
 };
 
-absl::StatusOr<std::vector<ClipGroup>> SyntheticGroups(const EvalOptions& o) {
+// First index of `frames` below n, or -1.
+int FirstBelow(const std::vector<int>& frames, int n) {
+  for (int f : frames) {
+    if (f < n) return f;
+  }
+  return -1;
+}
+
+absl::StatusOr<std::vector<ClipGroup>> SyntheticGroups(const EvalOptions& o, int input_size) {
   std::vector<ClipGroup> groups;
   for (synth::Difficulty bin : o.bins) {
     ClipGroup g{synth::DifficultyName(bin), {}};
+    const int size = synth::IsRandomizedFamily(bin)
+                         ? (o.robust_size_px > 0 ? o.robust_size_px : 2 * input_size)
+                         : (o.size_px > 0 ? o.size_px : input_size);
     for (int i = 0; i < o.clips_per_bin; ++i) {
       synth::ClipOptions co;
       co.seed = synth::HeldOutSeed(bin, i);
-      co.width = co.height = o.size_px;
+      co.width = co.height = size;
       co.difficulty = bin;
       auto gen = synth::EchoGenerator::Create(co);
       if (!gen.ok()) return gen.status();
@@ -40,6 +51,8 @@ absl::StatusOr<std::vector<ClipGroup>> SyntheticGroups(const EvalOptions& o) {
       c.spacing_mm_y = info.spacing_mm_y;
       c.true_ef_pct = info.ejection_fraction_pct;
       const int n = o.max_frames > 0 ? std::min(o.max_frames, info.num_frames) : info.num_frames;
+      c.ed = FirstBelow(info.ed_frames, n);
+      c.es = FirstBelow(info.es_frames, n);
       for (int t = 0; t < n; ++t) {
         synth::Frame f = (*gen)->Render(t);
         c.images.push_back(f.image);
@@ -66,6 +79,8 @@ absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
     c.spacing_mm_x = l.spacing_mm_x;
     c.spacing_mm_y = l.spacing_mm_y;
     c.true_ef_pct = l.ef_pct;
+    c.ed = l.ed;
+    c.es = l.es;
     (l.dense ? ted : camus).clips.push_back(std::move(c));
   }
   std::vector<ClipGroup> groups;
@@ -128,8 +143,10 @@ absl::Status CheckOptions(const EvalOptions& o) {
     if (o.bins.empty()) return bad("no difficulty bins to evaluate");
     if (o.clips_per_bin < 1)
       return bad(absl::StrCat("clips_per_bin must be >= 1, got ", o.clips_per_bin));
-    if (o.size_px < 32 || o.size_px > 1024) {
-      return bad(absl::StrCat("size must be in [32, 1024] pixels, got ", o.size_px));
+    for (int size : {o.size_px, o.robust_size_px}) {
+      if (size != 0 && (size < 32 || size > 1024)) {
+        return bad(absl::StrCat("size must be 0 (automatic) or in [32, 1024] pixels, got ", size));
+      }
     }
   }
   if (o.max_frames < 0) return bad(absl::StrCat("max_frames must be >= 0, got ", o.max_frames));
@@ -160,7 +177,8 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   so.intra_op_threads = o.threads;
   auto seg = Segmenter::Create(so);
   if (!seg.ok()) return seg.status();
-  auto groups = o.data == "synthetic" ? SyntheticGroups(o) : FolderGroups(o);
+  auto groups =
+      o.data == "synthetic" ? SyntheticGroups(o, (*seg)->info().input_size) : FolderGroups(o);
   if (!groups.ok()) return groups.status();
   if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
   int64_t total = 0, done = 0;
@@ -174,7 +192,9 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   report["data"] =
       o.data == "synthetic"
           ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
-                         o.size_px, "x", o.size_px, ", max_frames ", o.max_frames)
+                         o.size_px > 0 ? absl::StrCat(o.size_px) : "model-input", " px (",
+                         o.robust_size_px > 0 ? absl::StrCat(o.robust_size_px) : "2x model-input",
+                         " px randomised family), max_frames ", o.max_frames)
           : o.data;
   report["pairing"] = PairingText(o.pairing);
   BinStats all;

@@ -3,6 +3,8 @@
 // difficulty bin or on a CAMUS/TED folder.
 //
 // Per bin it reports: per class Dice, HD95 and MSD in mm (with each clip's pixel spacing),
+// whole-heart Dice, per class median predicted/true area ratio, the ED-to-ES LV area change
+// against the truth, the worst LV Dice,
 // single-plane EF absolute error (area-length and discs) against the true EF (synthetic: the
 // generator's volume curve; real: the data set's EF when given) and against the EF measured
 // the same way on the ground-truth masks, temporal consistency of the predicted LV area curve
@@ -38,9 +40,13 @@ struct EvalOptions {
       synth::Difficulty::kNormal, synth::Difficulty::kLowSnr, synth::Difficulty::kMissingWall,
       synth::Difficulty::kHeavyClutter, synth::Difficulty::kLowFrameRate};
   int clips_per_bin = 6;  // held-out seeds synth::HeldOutSeed(bin, 0..n-1)
-  int size_px = 128;      // synthetic frame size (the shipped model's input size)
-  int max_frames = 48;    // frames per clip (0 = whole clip)
-  int max_clips = 0;      // folder: 0 = all
+  // Synthetic frame size of the standard bins; 0 = the model's input size.
+  int size_px = 0;
+  // Frame size of the randomised family (robustness bins), rendered like a scanner export and
+  // resized by the Segmenter; 0 = twice the model's input size.
+  int robust_size_px = 0;
+  int max_frames = 48;  // frames per clip (0 = whole clip)
+  int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;
   int threads = 0;      // 0 = all cores
   int batch_size = 4;   // pairs per Decode batch

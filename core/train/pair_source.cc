@@ -45,6 +45,12 @@ class SyntheticPairSource : public PairSource {
     co.seed = rng.Next() % synth::kFirstHeldOutSeed;
     co.width = co.height = o_.size_px;
     co.difficulty = static_cast<synth::Difficulty>(WeightedPick(o_.difficulty_weights, rng));
+    if (o_.max_render_scale > 1.0) {
+      // Drawn from a stream of its own, so scale 1 keeps the historical sample stream.
+      Rng scale_rng(MixSeed(sample_seed, 0x5CA1E));
+      const int side = static_cast<int>(o_.size_px * scale_rng.Uniform(1.0, o_.max_render_scale));
+      co.width = co.height = std::max(o_.size_px, side / 2 * 2);
+    }
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -59,9 +65,12 @@ class SyntheticPairSource : public PairSource {
   std::string Describe() const override {
     return absl::StrCat(
         "synthetic echo generator on the fly (", o_.size_px, "x", o_.size_px,
-        ", bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate = ",
+        " model input, rendered at up to ", o_.max_render_scale,
+        "x, bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate/"
+        "randomized = ",
         absl::StrJoin(o_.difficulty_weights, "/"), ")");
   }
+  const PairSourceOptions& options() const override { return o_; }
 
  private:
   PairSourceOptions o_;
@@ -83,6 +92,7 @@ class ClipPairSource : public PairSource {
                      c.labels[b].clone()};
   }
 
+  const PairSourceOptions& options() const override { return o_; }
   std::string Describe() const override {
     int frames = 0;
     for (const LabeledClip& c : clips_) frames += static_cast<int>(c.images.size());
@@ -129,7 +139,9 @@ std::unique_ptr<PairSource> MakeSyntheticPairSource(const PairSourceOptions& opt
 absl::StatusOr<std::unique_ptr<PairSource>> MakeClipPairSource(std::vector<LabeledClip> clips,
                                                                const PairSourceOptions& options) {
   if (clips.empty()) return absl::InvalidArgumentError("no clips to train on");
-  const cv::Size size(options.size_px, options.size_px);
+  // With a sector crop the frames keep twice the model's resolution until the crop is taken.
+  const int side = options.crop_sector ? 2 * options.size_px : options.size_px;
+  const cv::Size size(side, side);
   for (LabeledClip& c : clips) {
     for (cv::Mat& m : c.images) {
       if (m.size() != size) cv::resize(m, m, size, 0, 0, cv::INTER_AREA);
@@ -141,12 +153,32 @@ absl::StatusOr<std::unique_ptr<PairSource>> MakeClipPairSource(std::vector<Label
   return std::unique_ptr<PairSource>(std::make_unique<ClipPairSource>(std::move(clips), options));
 }
 
-absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count, int size_px) {
+void PreparePair(const PairSourceOptions& o, FramePair* pair) {
+  internal::InputPolicy policy;
+  policy.size = o.size_px;
+  policy.crop_sector = o.crop_sector;
+  policy.rank_norm = o.rank_norm;
+  const cv::Size size(o.size_px, o.size_px);
+  for (auto [image, labels] : {std::make_pair(&pair->image_a, &pair->labels_a),
+                               std::make_pair(&pair->image_b, &pair->labels_b)}) {
+    internal::PreparedInput prepared = internal::PrepareGray01(*image, policy);
+    *image = prepared.input;
+    cv::Mat cropped = (*labels)(prepared.crop);
+    if (cropped.size() != size) {
+      cv::resize(cropped, *labels, size, 0, 0, cv::INTER_NEAREST);
+    } else {
+      *labels = cropped.clone();
+    }
+  }
+}
+
+absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count,
+                                                                const PairSourceOptions& options) {
   std::vector<FramePair> out;
   for (int i = 0; i < count; ++i) {
     synth::ClipOptions co;
     co.seed = synth::HeldOutSeed(synth::Difficulty::kNormal, i);
-    co.width = co.height = size_px;
+    co.width = co.height = options.size_px;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -159,6 +191,7 @@ absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count, int s
     synth::Frame fa = (*gen)->Render(a);
     synth::Frame fb = (*gen)->Render(b);
     out.push_back(FramePair{ToUnitFloat(fa.image), fa.labels, ToUnitFloat(fb.image), fb.labels});
+    PreparePair(options, &out.back());
   }
   return out;
 }
@@ -172,6 +205,7 @@ absl::StatusOr<std::vector<FramePair>> ClipValidationPairs(std::vector<LabeledCl
   for (int i = 0; i < count; ++i) {
     auto p = (*source)->Sample(MixSeed(0x5EED, static_cast<uint64_t>(i)));
     if (!p.ok()) return p.status();
+    PreparePair(options, &*p);
     out.push_back(std::move(*p));
   }
   return out;
@@ -189,6 +223,7 @@ absl::StatusOr<Batch> MakeBatch(const PairSource& source, const AugmentOptions& 
     if (!p.ok()) return p.status();
     Rng rng(MixSeed(s, 0xA06));
     AugmentPair(augment, rng, &*p);
+    PreparePair(source.options(), &*p);
     if (i == 0) {
       b.size_px = p->image_a.cols;
       const size_t n = static_cast<size_t>(batch_size) * b.size_px * b.size_px;

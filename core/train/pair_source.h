@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/model/internal/preprocess.h"
 #include "core/train/augment.h"
 #include "core/train/real_data.h"
 #include "core/train/rng.h"
@@ -27,10 +28,22 @@ struct PairSourceOptions {
   int size_px = 128;                // output side (the model input size)
   int max_offset = 3;               // partner offset range in frames
   double ed_es_probability = 0.25;  // share of (ED, ES) pairs
-  // Synthetic only: sampling weights of the generator's difficulty bins, in the order of
-  // synth::Difficulty (normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate).
+  // Synthetic only: sampling weights of the generator's training bins, in the order of
+  // synth::Difficulty (normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate,
+  // randomized); 6 weights leave kRandomized out. The robustness bins are never sampled.
   std::vector<double> difficulty_weights = {0.4, 0.1, 0.125, 0.125, 0.125, 0.125};
+  // Synthetic only: frames are rendered at size_px * U(1, max_render_scale) (even sizes) and
+  // brought to size_px by the input policy below, so fine speckle and padded sectors keep detail.
+  double max_render_scale = 1.0;
+  // The trained model's input policy (ModelConfig::crop_sector / input_norm == "rank"), applied
+  // after augmentation exactly as botm::Segmenter applies it at inference.
+  bool crop_sector = false;
+  bool rank_norm = false;
 };
+
+// Applies the input policy of `o` to an augmented pair: each frame is cropped (labels with it),
+// resized to size_px (labels nearest-neighbour) and optionally rank-normalised.
+void PreparePair(const PairSourceOptions& o, FramePair* pair);
 
 // Chooses (a, b) frame indices in a clip of `num_frames` frames; `ed`/`es` may be -1 (then no
 // (ED, ES) pairs). `annotated` (may be empty = all) restricts both indices to annotated frames.
@@ -41,9 +54,12 @@ class PairSource {
  public:
   virtual ~PairSource() = default;
   // Returns a pair at size_px x size_px: images CV_32FC1 in [0, 1], labels CV_8UC1.
+  // Returns a pair before augmentation and input policy: frames of equal size (synthetic:
+  // possibly larger than size_px, see max_render_scale), images CV_32FC1 in [0, 1].
   virtual absl::StatusOr<FramePair> Sample(uint64_t sample_seed) const = 0;
   // One line for logs and the model card ("synthetic generator, 6 bins, ...").
   virtual std::string Describe() const = 0;
+  virtual const PairSourceOptions& options() const = 0;
 };
 
 // Pairs rendered on the fly by the synthetic generator from training seeds (below
@@ -55,11 +71,13 @@ absl::StatusOr<std::unique_ptr<PairSource>> MakeClipPairSource(std::vector<Label
                                                                const PairSourceOptions& options);
 
 // Fixed validation pairs from held-out synthetic clips of the normal bin (seeds
-// synth::HeldOutSeed(kNormal, i)): pair i is (t, t + 1) with t spread over the cycle, every
-// fourth pair (ED, ES). No augmentation.
-absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count, int size_px);
+// synth::HeldOutSeed(kNormal, i)) at size_px: pair i is (t, t + 1) with t spread over the cycle,
+// every fourth pair (ED, ES). No augmentation; the input policy of `options` is applied.
+absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count,
+                                                                const PairSourceOptions& options);
 
-// Fixed validation pairs from clips (seeds 0..count-1 through a ClipPairSource), no augmentation.
+// Fixed validation pairs from clips (seeds 0..count-1 through a ClipPairSource), no
+// augmentation, with the input policy of `options`.
 absl::StatusOr<std::vector<FramePair>> ClipValidationPairs(std::vector<LabeledClip> clips,
                                                            int count,
                                                            const PairSourceOptions& options);
@@ -73,7 +91,7 @@ struct Batch {
 };
 
 // Builds the batch of `step`: sample i uses seed MixSeed(MixSeed(run_seed, step), i), then
-// augmentation with an Rng seeded from the same value.
+// augmentation with an Rng seeded from the same value, then the source's input policy.
 absl::StatusOr<Batch> MakeBatch(const PairSource& source, const AugmentOptions& augment,
                                 uint64_t run_seed, int64_t step, int batch_size);
 

@@ -17,6 +17,7 @@
 ABSL_FLAG(std::string, variant, "tiny", "encoder variant: tiny | b2");
 ABSL_FLAG(int, input_size, 128, "square model input in pixels (multiple of 32)");
 ABSL_FLAG(bool, cross_frame, true, "false trains the single-frame ablation");
+ABSL_FLAG(int, decoder_stride, 4, "4: SegFormer head; 2: plus a stride-2 stem and refinement");
 ABSL_FLAG(std::string, ot_stages, "2,3", "0-based encoder stages with token matching");
 ABSL_FLAG(std::string, data, "synthetic", "'synthetic' or a CAMUS/TED folder");
 ABSL_FLAG(std::string, out, "models/botm-tiny-128.pt", "checkpoint path (card and state beside)");
@@ -31,8 +32,13 @@ ABSL_FLAG(double, lr, 1e-3, "peak learning rate (AdamW)");
 ABSL_FLAG(int64_t, warmup_steps, 150, "linear warm-up steps");
 ABSL_FLAG(double, weight_decay, 0.01, "AdamW weight decay");
 ABSL_FLAG(bool, augment, true, "geometric + photometric augmentation");
-ABSL_FLAG(std::string, difficulty_weights, "0.4,0.1,0.125,0.125,0.125,0.125",
-          "synthetic bin weights: normal,easy,low_snr,missing_wall,heavy_clutter,low_frame_rate");
+ABSL_FLAG(std::string, difficulty_weights, "0.15,0.02,0.06,0.06,0.06,0.05,0.6",
+          "synthetic bin weights: normal,easy,low_snr,missing_wall,heavy_clutter,low_frame_rate"
+          "[,randomized] (the robustness bins are never trained on)");
+ABSL_FLAG(double, max_render_scale, 2.0,
+          "synthetic frames are rendered at input_size x U(1, this), then cropped and resized");
+ABSL_FLAG(bool, crop_sector, true, "input policy: crop each frame to its sector's bounding box");
+ABSL_FLAG(std::string, input_norm, "rank", "input policy: none | rank (in-sector equalisation)");
 ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
 ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
 ABSL_FLAG(int, checkpoint_every, 200, "steps between checkpoints");
@@ -40,6 +46,9 @@ ABSL_FLAG(int, validate_every, 200, "steps between validations");
 ABSL_FLAG(int, validation_pairs, 24, "held-out validation pairs");
 ABSL_FLAG(bool, fp16, false, "store the checkpoint weights as half");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
+ABSL_FLAG(std::string, preview, "",
+          "write a PNG of the first training pairs as the model sees them, then exit");
+ABSL_FLAG(int, preview_pairs, 8, "pairs in the --preview picture");
 
 namespace {
 
@@ -62,15 +71,19 @@ int main(int argc, char** argv) {
   o.model.variant = absl::GetFlag(FLAGS_variant);
   o.model.input_size = absl::GetFlag(FLAGS_input_size);
   o.model.cross_frame = absl::GetFlag(FLAGS_cross_frame);
+  o.model.decoder_stride = absl::GetFlag(FLAGS_decoder_stride);
   std::vector<double> stages, weights;
   if (!ParseList(absl::GetFlag(FLAGS_ot_stages), &stages) ||
-      !ParseList(absl::GetFlag(FLAGS_difficulty_weights), &weights) || weights.size() != 6) {
-    std::fprintf(stderr, "bad --ot_stages or --difficulty_weights (need 6 weights)\n");
+      !ParseList(absl::GetFlag(FLAGS_difficulty_weights), &weights)) {
+    std::fprintf(stderr, "bad --ot_stages or --difficulty_weights (comma-separated numbers)\n");
     return 2;
   }
   o.model.ot_stages.assign(stages.begin(), stages.end());
   o.pairs.difficulty_weights = weights;
   o.pairs.size_px = o.model.input_size;
+  o.pairs.max_render_scale = absl::GetFlag(FLAGS_max_render_scale);
+  o.model.crop_sector = absl::GetFlag(FLAGS_crop_sector);
+  o.model.input_norm = absl::GetFlag(FLAGS_input_norm);
   o.data = absl::GetFlag(FLAGS_data);
   o.out_path = absl::GetFlag(FLAGS_out);
   o.resume = absl::GetFlag(FLAGS_resume);
@@ -91,6 +104,16 @@ int main(int argc, char** argv) {
   o.validation_pairs = absl::GetFlag(FLAGS_validation_pairs);
   o.fp16_checkpoint = absl::GetFlag(FLAGS_fp16);
   o.progress = absl::GetFlag(FLAGS_progress);
+  if (const std::string preview = absl::GetFlag(FLAGS_preview); !preview.empty()) {
+    const absl::Status s =
+        botm::train::WritePreview(o, preview, absl::GetFlag(FLAGS_preview_pairs));
+    if (!s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 1;
+    }
+    std::printf("wrote %s\n", preview.c_str());
+    return 0;
+  }
   auto summary = botm::train::Train(o);
   if (!summary.ok()) {
     spdlog::error("{}", summary.status().ToString());

@@ -6,6 +6,8 @@
 #include <opencv2/core.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/synth/echo_generator.h"
+#include "core/train/preview.h"
 #include "core/train/real_data.h"
 #include "core/train/train_run.h"
 
@@ -27,6 +29,21 @@ absl::Status CheckOptions(const TrainOptions& o) {
   if (o.pairs.size_px != o.model.input_size) {
     return absl::InvalidArgumentError("pairs.size_px must equal model.input_size");
   }
+  const size_t bins = o.pairs.difficulty_weights.size();
+  if (bins != 6 && bins != static_cast<size_t>(synth::kNumTrainingBins)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "difficulty_weights needs 6 or ", synth::kNumTrainingBins, " weights, got ", bins));
+  }
+  double total = 0;
+  for (double w : o.pairs.difficulty_weights) {
+    if (!(w >= 0)) return absl::InvalidArgumentError("difficulty_weights must be >= 0");
+    total += w;
+  }
+  if (!(total > 0)) return absl::InvalidArgumentError("difficulty_weights sum to zero");
+  if (o.pairs.max_render_scale < 1 || o.pairs.max_render_scale > 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_render_scale must be in [1, 4], got ", o.pairs.max_render_scale));
+  }
   return absl::OkStatus();
 }
 
@@ -41,13 +58,13 @@ absl::StatusOr<Data> LoadData(const TrainOptions& o) {
   Data d;
   if (o.data == "synthetic") {
     d.source = MakeSyntheticPairSource(o.pairs);
-    auto val = SyntheticValidationPairs(o.validation_pairs, o.pairs.size_px);
+    auto val = SyntheticValidationPairs(o.validation_pairs, o.pairs);
     if (!val.ok()) return val.status();
     d.validation = std::move(*val);
     return d;
   }
   RealDataOptions ro;
-  ro.resize_width_px = ro.resize_height_px = o.pairs.size_px;
+  ro.resize_width_px = ro.resize_height_px = (o.pairs.crop_sector ? 2 : 1) * o.pairs.size_px;
   auto clips = LoadEchoFolder(o.data, ro);
   if (!clips.ok()) return clips.status();
   std::vector<LabeledClip> train, held;
@@ -81,6 +98,8 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"max_partner_offset", o.pairs.max_offset},
           {"ed_es_probability", o.pairs.ed_es_probability},
           {"difficulty_weights", o.pairs.difficulty_weights},
+          {"max_render_scale", o.pairs.max_render_scale},
+          {"augment_gamma", {o.augment.min_gamma, o.augment.max_gamma}},
           {"threads", o.threads},
           {"device", o.device},
           {"validation_pairs", o.validation_pairs},
@@ -89,8 +108,25 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"schedule", "linear warm-up, cosine to min_lr_ratio"}};
 }
 
-absl::StatusOr<TrainSummary> Train(const TrainOptions& options) {
-  if (absl::Status s = CheckOptions(options); !s.ok()) return s;
+// The data pipeline applies the model's own input policy (as the Segmenter does).
+TrainOptions WithInputPolicy(TrainOptions options) {
+  options.pairs.crop_sector = options.model.crop_sector;
+  options.pairs.rank_norm = options.model.input_norm == "rank";
+  return options;
+}
+
+absl::Status WritePreview(const TrainOptions& requested, const std::string& png_path, int pairs) {
+  if (absl::Status s = CheckOptions(requested); !s.ok()) return s;
+  if (pairs < 1 || pairs > 64) return absl::InvalidArgumentError("preview pairs must be 1..64");
+  const TrainOptions options = WithInputPolicy(requested);
+  absl::StatusOr<Data> data = LoadData(options);
+  if (!data.ok()) return data.status();
+  return WriteTrainingPreview(*data->source, options.augment, options.seed, pairs, png_path);
+}
+
+absl::StatusOr<TrainSummary> Train(const TrainOptions& requested) {
+  if (absl::Status s = CheckOptions(requested); !s.ok()) return s;
+  const TrainOptions options = WithInputPolicy(requested);
   try {
     TrainRun run;
     run.options = options;

@@ -66,6 +66,10 @@ struct TrainSummary {
 // options, NotFound for a missing data folder, Internal for errors inside LibTorch.
 absl::StatusOr<TrainSummary> Train(const TrainOptions& options);
 
+// Writes a PNG of the first `pairs` training pairs exactly as the run would feed them to the
+// model (core/train/preview.h). Errors as Train() for bad options or data.
+absl::Status WritePreview(const TrainOptions& options, const std::string& png_path, int pairs);
+
 // Serialises the options for the model card and the state file.
 nlohmann::json ToJson(const TrainOptions& options);
 

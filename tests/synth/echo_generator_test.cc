@@ -65,12 +65,13 @@ TEST(EchoGeneratorTest, RejectsBadOptions) {
   EXPECT_TRUE(bad([](ClipOptions& o) { o.num_frames = -1; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.num_frames = 2001; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 10; }));
-  EXPECT_TRUE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 80; }));
+  EXPECT_TRUE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 81; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.heart_rate_bpm = 200; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.fps = 100; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.difficulty = static_cast<Difficulty>(17); }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.view = static_cast<View>(5); }));
-  EXPECT_FALSE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 20; }));
+  EXPECT_FALSE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 15; }));
+  EXPECT_FALSE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 80; }));
 }
 
 TEST(EchoGeneratorTest, DifficultyNamesRoundTrip) {

@@ -36,23 +36,60 @@ TEST(AugmentTest, GeometricKeepsImageAndLabelsAligned) {
   }
 }
 
-TEST(AugmentTest, PairGetsIdenticalGeometryAndOwnPhotometry) {
-  Rng rng(11);
+TEST(AugmentTest, PairSharesGeometryAndAppearanceButNotNoise) {
   AugmentOptions o;
   o.dropout_probability = 0;
+  o.noise_probability = 0;
+  o.gamma_probability = 1;
+  for (uint64_t seed = 11; seed < 16; ++seed) {
+    Rng rng(seed);
+    FramePair p;
+    p.labels_a = Phantom();
+    p.labels_b = Phantom();
+    p.labels_a.convertTo(p.image_a, CV_32FC1, 0.2, 0.1);
+    p.image_b = p.image_a.clone();
+    const cv::Mat before = p.image_a.clone();
+    AugmentPair(o, rng, &p);
+    EXPECT_EQ(cv::countNonZero(p.labels_a != p.labels_b), 0);
+    EXPECT_NE(cv::countNonZero(p.labels_a != Phantom()), 0);
+    double mn = 0, mx = 0;
+    cv::minMaxLoc(p.image_a, &mn, &mx);
+    EXPECT_GE(mn, 0.0);
+    EXPECT_LE(mx, 1.0);
+    // Same scanner settings for both frames of a clip: identical frames stay identical.
+    EXPECT_EQ(cv::norm(p.image_a, p.image_b, cv::NORM_INF), 0.0);
+  }
+  // The noise field is drawn per frame.
+  o.noise_probability = 1;
+  Rng rng(3);
   FramePair p;
-  p.labels_a = Phantom();
-  p.labels_b = Phantom();
+  p.labels_a = p.labels_b = Phantom();
   p.labels_a.convertTo(p.image_a, CV_32FC1, 0.2, 0.1);
   p.image_b = p.image_a.clone();
   AugmentPair(o, rng, &p);
-  EXPECT_EQ(cv::countNonZero(p.labels_a != p.labels_b), 0);
-  EXPECT_NE(cv::countNonZero(p.labels_a != Phantom()), 0);
-  double mn = 0, mx = 0;
-  cv::minMaxLoc(p.image_a, &mn, &mx);
-  EXPECT_GE(mn, 0.0);
-  EXPECT_LE(mx, 1.0);
-  EXPECT_GT(cv::norm(p.image_a, p.image_b, cv::NORM_L1), 1.0);  // photometry differs per frame
+  EXPECT_GT(cv::norm(p.image_a, p.image_b, cv::NORM_L1), 1.0);
+}
+
+// Black padding outside the sector stays exactly black (real exports are padded with zeros),
+// and the appearance spans a wide gamma range.
+TEST(AugmentTest, PaddingStaysBlackAndGammaIsWide) {
+  AugmentOptions o;
+  o.gamma_probability = 1;
+  double lo = 10, hi = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng(seed);
+    cv::Mat image(64, 64, CV_32FC1, cv::Scalar(0));
+    image(cv::Rect(16, 8, 32, 48)).setTo(0.5);
+    const cv::Mat padding = image == 0;
+    ApplyPhotometric(o, Phantom(), rng, &image);
+    ASSERT_EQ(cv::countNonZero((image != 0) & padding), 0) << "seed " << seed;
+    Rng again(seed);
+    const AppearanceParams a = SampleAppearance(o, image.size(), again);
+    lo = std::min(lo, a.gamma);
+    hi = std::max(hi, a.gamma);
+  }
+  EXPECT_LT(lo, 0.5);
+  EXPECT_GT(hi, 2.5);
 }
 
 TEST(AugmentTest, SameSeedSameAugmentation) {
@@ -75,6 +112,7 @@ TEST(AugmentTest, WallDropoutDarkensOnlyNearTheMyocardium) {
   AugmentOptions o;
   o.dropout_probability = 1;
   o.noise_probability = o.blur_probability = o.gamma_probability = 0;
+  o.contrast_probability = o.gain_field_probability = 0;
   o.gain_jitter = o.offset_jitter = 0;
   const cv::Mat labels = Phantom();
   cv::Mat image(64, 64, CV_32FC1, cv::Scalar(0.5));

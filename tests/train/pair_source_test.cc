@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/model/internal/preprocess.h"
+#include "core/synth/echo_generator.h"
 #include "core/train/prefetcher.h"
 
 namespace botm::train {
@@ -74,6 +76,60 @@ TEST(BatchTest, PrefetcherMatchesDirectBatches) {
     EXPECT_EQ(fetched->images_a, direct->images_a);
     EXPECT_EQ(fetched->labels_b, direct->labels_b);
   }
+}
+
+// Training feeds the model exactly what botm::Segmenter feeds it at inference: the same crop,
+// resize and rank normalisation of the same 8-bit frame, bit for bit.
+TEST(PreparePairTest, MatchesTheSegmentersInputPolicy) {
+  synth::ClipOptions co;
+  co.seed = 4;
+  co.difficulty = synth::Difficulty::kPaddedSector;
+  co.width = co.height = 200;
+  auto gen = synth::EchoGenerator::Create(co);
+  ASSERT_TRUE(gen.ok());
+  const synth::Frame a = (*gen)->Render(0), b = (*gen)->Render(1);
+  PairSourceOptions o;
+  o.size_px = 64;
+  o.crop_sector = true;
+  o.rank_norm = true;
+  FramePair pair;
+  a.image.convertTo(pair.image_a, CV_32FC1, 1.0 / 255.0);
+  b.image.convertTo(pair.image_b, CV_32FC1, 1.0 / 255.0);
+  pair.labels_a = a.labels.clone();
+  pair.labels_b = b.labels.clone();
+  PreparePair(o, &pair);
+  internal::InputPolicy policy;
+  policy.size = 64;
+  policy.crop_sector = policy.rank_norm = true;
+  auto served = internal::PrepareFrame(a.image, policy);
+  ASSERT_TRUE(served.ok());
+  EXPECT_EQ(cv::norm(served->input, pair.image_a, cv::NORM_INF), 0.0);
+  ASSERT_EQ(pair.labels_a.size(), cv::Size(64, 64));
+  // The labels follow the crop: the cavity fills far more of the input than of the frame.
+  const double frame_share = cv::countNonZero(a.labels == 1) / (200.0 * 200.0);
+  const double input_share = cv::countNonZero(pair.labels_a == 1) / (64.0 * 64.0);
+  EXPECT_GT(input_share, 2.5 * frame_share);
+}
+
+// Larger renders are brought back to the model size by the policy; the stream is deterministic.
+TEST(PreparePairTest, RenderScaleKeepsBatchShapeAndDeterminism) {
+  PairSourceOptions o;
+  o.size_px = 64;
+  o.max_render_scale = 2.0;
+  o.crop_sector = o.rank_norm = true;
+  o.difficulty_weights = {0, 0, 0, 0, 0, 0, 1};  // randomised bin only
+  auto source = MakeSyntheticPairSource(o);
+  auto x = MakeBatch(*source, AugmentOptions(), 3, 0, 3),
+       y = MakeBatch(*source, AugmentOptions(), 3, 0, 3);
+  ASSERT_TRUE(x.ok() && y.ok());
+  EXPECT_EQ(x->size_px, 64);
+  EXPECT_EQ(x->images_a.size(), 3u * 64 * 64);
+  EXPECT_EQ(x->images_a, y->images_a);
+  EXPECT_EQ(x->labels_b, y->labels_b);
+  auto p = source->Sample(77);
+  ASSERT_TRUE(p.ok());
+  EXPECT_GE(p->image_a.cols, 64);
+  EXPECT_LE(p->image_a.cols, 128);
 }
 
 }  // namespace

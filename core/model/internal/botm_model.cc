@@ -5,6 +5,8 @@
 namespace botm {
 namespace {
 
+constexpr int kStemChannels = 16;  // the stride-2 image stem of decoder_stride 2
+
 EncoderVariant VariantOrThrow(const ModelConfig& config) {
   absl::Status valid = ValidateModelConfig(config);
   TORCH_CHECK(valid.ok(), "invalid BOTM config: ", std::string(valid.message()));
@@ -17,8 +19,19 @@ BotmModelImpl::BotmModelImpl(const ModelConfig& config)
     : config_(config), output_size_(config.input_size), matchers_(4, nullptr) {
   const EncoderVariant v = VariantOrThrow(config);
   encoder_ = register_module("encoder", internal::MitEncoder(v, /*in_channels=*/1));
-  decoder_ = register_module(
-      "decoder", internal::SegFormerHead(v.channels, config.decoder_dim, config.num_classes));
+  const int stem_channels = config.decoder_stride == 2 ? kStemChannels : 0;
+  decoder_ = register_module("decoder", internal::SegFormerHead(v.channels, config.decoder_dim,
+                                                                config.num_classes, stem_channels));
+  if (stem_channels > 0) {
+    namespace nn = torch::nn;
+    stem_ = register_module(
+        "stem",
+        nn::Sequential(
+            nn::Conv2d(nn::Conv2dOptions(1, kStemChannels, 3).stride(2).padding(1).bias(false)),
+            nn::BatchNorm2d(kStemChannels), nn::ReLU(),
+            nn::Conv2d(nn::Conv2dOptions(kStemChannels, kStemChannels, 3).padding(1).bias(false)),
+            nn::BatchNorm2d(kStemChannels), nn::ReLU()));
+  }
   if (config.cross_frame) {
     for (int s : config.ot_stages) {
       matchers_[s] = register_module("matcher" + std::to_string(s + 1),
@@ -36,7 +49,11 @@ int BotmModelImpl::LastOtStage() const {
   return last;
 }
 
-std::vector<torch::Tensor> BotmModelImpl::Encode(const torch::Tensor& x) { return encoder_(x); }
+std::vector<torch::Tensor> BotmModelImpl::Encode(const torch::Tensor& x) {
+  std::vector<torch::Tensor> maps = encoder_(x);
+  if (!stem_.is_empty()) maps.push_back(stem_->forward(x));
+  return maps;
+}
 
 std::vector<torch::Tensor> BotmModelImpl::FuseStages(const std::vector<torch::Tensor>& self,
                                                      const std::vector<torch::Tensor>& partner,
@@ -77,7 +94,7 @@ BotmOutput BotmModelImpl::forward(const torch::Tensor& a, const torch::Tensor& b
     fb[s] = fused_b;
   }
   std::vector<torch::Tensor> joint;
-  for (int s = 0; s < 4; ++s) joint.push_back(torch::cat({fa[s], fb[s]}, 0));
+  for (size_t s = 0; s < fa.size(); ++s) joint.push_back(torch::cat({fa[s], fb[s]}, 0));
   const torch::Tensor logits = decoder_(joint, output_size_);
   out.logits_a = logits.narrow(0, 0, n);
   out.logits_b = logits.narrow(0, n, n);

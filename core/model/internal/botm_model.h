@@ -38,7 +38,8 @@ class BotmModelImpl : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
 
-  // x: [B, 1, S, S] normalised -> the four encoder stage maps of each frame.
+  // x: [B, 1, S, S] normalised -> the four encoder stage maps of each frame (strides 4..32),
+  // then, with decoder_stride 2, the stride-2 stem map.
   std::vector<torch::Tensor> Encode(const torch::Tensor& x);
 
   // Logits [B, C, S, S] for `self`, fused with `partner` (same batch size; ignored when
@@ -68,6 +69,7 @@ class BotmModelImpl : public torch::nn::Module {
   int64_t output_size_;
   internal::MitEncoder encoder_{nullptr};
   internal::SegFormerHead decoder_{nullptr};
+  torch::nn::Sequential stem_{nullptr};           // decoder_stride 2 only
   std::vector<internal::TokenMatcher> matchers_;  // index = stage; null where not matched
 };
 TORCH_MODULE(BotmModel);

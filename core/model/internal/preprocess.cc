@@ -1,13 +1,41 @@
 #include "core/model/internal/preprocess.h"
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
 
 namespace botm {
 namespace internal {
+namespace {
 
-absl::StatusOr<cv::Mat> PreprocessFrame(const cv::Mat& image, int size) {
+// First and last index whose count reaches `need`; {-1, -1} if none does.
+std::pair<int, int> Span(const std::vector<int>& counts, int need) {
+  int first = -1, last = -1;
+  for (int i = 0; i < static_cast<int>(counts.size()); ++i) {
+    if (counts[i] >= need) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return {first, last};
+}
+
+cv::Mat Resize(const cv::Mat& gray01, int size) {
+  if (gray01.rows == size && gray01.cols == size) return gray01.clone();
+  const bool shrinking = gray01.rows * gray01.cols > size * size;
+  cv::Mat resized;
+  cv::resize(gray01, resized, cv::Size(size, size), 0, 0,
+             shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return resized;
+}
+
+}  // namespace
+
+absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image) {
   if (image.empty() || image.dims != 2 || image.rows < 8 || image.cols < 8) {
     return absl::InvalidArgumentError("image must be 2-D and at least 8x8 pixels");
   }
@@ -36,12 +64,78 @@ absl::StatusOr<cv::Mat> PreprocessFrame(const cv::Mat& image, int size) {
   }
   cv::Mat gray01;
   gray.convertTo(gray01, CV_32F, scale);
-  if (gray01.rows == size && gray01.cols == size) return gray01;
-  const bool shrinking = gray01.rows * gray01.cols > size * size;
-  cv::Mat resized;
-  cv::resize(gray01, resized, cv::Size(size, size), 0, 0,
-             shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-  return resized;
+  return gray01;
+}
+
+cv::Rect FindSectorBox(const cv::Mat& gray01) {
+  const cv::Rect whole(0, 0, gray01.cols, gray01.rows);
+  std::vector<int> rows(gray01.rows, 0), cols(gray01.cols, 0);
+  for (int y = 0; y < gray01.rows; ++y) {
+    const float* p = gray01.ptr<float>(y);
+    for (int x = 0; x < gray01.cols; ++x) {
+      if (p[x] > kSectorThreshold) ++rows[y], ++cols[x];
+    }
+  }
+  const auto [x0, x1] = Span(cols, std::max(2, gray01.rows / 50));
+  const auto [y0, y1] = Span(rows, std::max(2, gray01.cols / 50));
+  if (x0 < 0 || y0 < 0) return whole;
+  const cv::Rect box(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+  if (box.width * 4 < gray01.cols || box.height * 4 < gray01.rows) return whole;
+  return box;
+}
+
+void RankNormalize(cv::Mat* gray01) {
+  constexpr int kBins = 1024;
+  std::array<int, kBins + 1> below{};  // below[b] = in-sector pixels in bins < b
+  std::array<int, kBins> count{};
+  int n = 0;
+  for (int y = 0; y < gray01->rows; ++y) {
+    const float* p = gray01->ptr<float>(y);
+    for (int x = 0; x < gray01->cols; ++x) {
+      if (p[x] > kSectorThreshold) {
+        ++count[std::min(kBins - 1, static_cast<int>(p[x] * kBins))];
+        ++n;
+      }
+    }
+  }
+  if (n < 64) return;
+  for (int b = 0; b < kBins; ++b) below[b + 1] = below[b] + count[b];
+  const float inv_n = 1.0f / static_cast<float>(n);
+  for (int y = 0; y < gray01->rows; ++y) {
+    float* p = gray01->ptr<float>(y);
+    for (int x = 0; x < gray01->cols; ++x) {
+      if (!(p[x] > kSectorThreshold)) {
+        p[x] = 0.0f;
+        continue;
+      }
+      const float pos = std::min(p[x], 1.0f) * kBins;
+      const int b = std::min(kBins - 1, static_cast<int>(pos));
+      const float frac = pos - static_cast<float>(b);
+      p[x] = (static_cast<float>(below[b]) + frac * static_cast<float>(count[b])) * inv_n;
+    }
+  }
+}
+
+PreparedInput PrepareGray01(const cv::Mat& gray01, const InputPolicy& policy) {
+  PreparedInput out;
+  out.crop = policy.crop_sector ? FindSectorBox(gray01) : cv::Rect(0, 0, gray01.cols, gray01.rows);
+  out.input = Resize(gray01(out.crop), policy.size);
+  if (policy.rank_norm) RankNormalize(&out.input);
+  return out;
+}
+
+absl::StatusOr<PreparedInput> PrepareFrame(const cv::Mat& image, const InputPolicy& policy) {
+  absl::StatusOr<cv::Mat> gray01 = ToGray01(image);
+  if (!gray01.ok()) return gray01.status();
+  return PrepareGray01(*gray01, policy);
+}
+
+absl::StatusOr<cv::Mat> PreprocessFrame(const cv::Mat& image, int size) {
+  InputPolicy policy;
+  policy.size = size;
+  absl::StatusOr<PreparedInput> prepared = PrepareFrame(image, policy);
+  if (!prepared.ok()) return prepared.status();
+  return prepared->input;
 }
 
 }  // namespace internal

@@ -1,5 +1,7 @@
-// Frame pre-processing for the model (OpenCV only): any supported image -> gray float in [0, 1]
-// at the model's square input size.
+// Frame pre-processing for the model (OpenCV only, no torch): any supported image -> gray float
+// at the model's square input size, under the checkpoint's input policy (model card:
+// config.crop_sector and config.input_norm). Training (core/train) uses the same functions, so
+// the model sees identical inputs in training and in service.
 #ifndef BOTM_CORE_MODEL_INTERNAL_PREPROCESS_H_
 #define BOTM_CORE_MODEL_INTERNAL_PREPROCESS_H_
 
@@ -10,9 +12,47 @@
 namespace botm {
 namespace internal {
 
+// Gray values at or below this (in [0, 1]; 8-bit values 0 and 1) count as outside the
+// ultrasound sector: exports pad the sector with black.
+inline constexpr float kSectorThreshold = 1.5f / 255.0f;
+
+struct InputPolicy {
+  int size = 128;            // square model input in pixels
+  bool crop_sector = false;  // crop to the sector's bounding box before resizing
+  bool rank_norm = false;    // in-sector histogram equalisation (see RankNormalize)
+};
+
+struct PreparedInput {
+  cv::Mat input;  // CV_32FC1, size x size, values in [0, 1]
+  cv::Rect crop;  // region of the original frame the input covers (the whole frame if no crop)
+};
+
 // Accepts CV_8U (scaled by 1/255) or CV_16U (scaled by 1/65535) with 1, 3 (BGR) or 4 (BGRA)
-// channels and at least 8 x 8 pixels; returns CV_32FC1 in [0, 1] resized to size x size with
-// INTER_AREA when shrinking and INTER_LINEAR when enlarging. InvalidArgument otherwise.
+// channels and at least 8 x 8 pixels; returns CV_32FC1 in [0, 1] at the image's own size.
+// InvalidArgument otherwise.
+absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image);
+
+// Returns the bounding box of the sector in a CV_32FC1 [0, 1] frame: the rows and columns that
+// hold at least max(2, 2 %) pixels brighter than kSectorThreshold. Returns
+// the whole frame when that box is under a quarter of the frame's width or height (a dark or
+// empty frame), so black padding around the sector is cut and nothing else.
+cv::Rect FindSectorBox(const cv::Mat& gray01);
+
+// Histogram equalisation over the pixels brighter than kSectorThreshold: each becomes its
+// (piecewise-linear, 1024-bin) rank among them in [0, 1]; darker pixels become 0. Invariant to
+// any increasing map of the display values (gain, gamma, dynamic range, contrast), so the model
+// cannot key on the absolute grey levels of its training data. Frames with fewer than 64 such
+// pixels are returned unchanged. In place on CV_32FC1.
+void RankNormalize(cv::Mat* gray01);
+
+// Applies a policy to a CV_32FC1 [0, 1] frame: crop (optional), resize to size x size with
+// INTER_AREA when shrinking and INTER_LINEAR when enlarging, rank normalisation (optional).
+PreparedInput PrepareGray01(const cv::Mat& gray01, const InputPolicy& policy);
+
+// ToGray01 + PrepareGray01. InvalidArgument as ToGray01.
+absl::StatusOr<PreparedInput> PrepareFrame(const cv::Mat& image, const InputPolicy& policy);
+
+// The legacy entry point: PrepareFrame with neither crop nor normalisation.
 absl::StatusOr<cv::Mat> PreprocessFrame(const cv::Mat& image, int size);
 
 }  // namespace internal

@@ -71,6 +71,9 @@ absl::Status TorchSegmenter::LoadCheckpointModel(const std::string& path) {
   info_.class_names = card.class_names;
   info_.weights_sha256 = card.weights_sha256;
   info_.cross_frame = card.config.cross_frame;
+  policy_.size = card.config.input_size;
+  policy_.crop_sector = card.config.crop_sector;
+  policy_.rank_norm = card.config.input_norm == "rank";
   info_.model_card_json = ToJson(card).dump();
   info_.num_parameters = card.num_parameters;
   return absl::OkStatus();

@@ -12,24 +12,28 @@
 #include <torch/torch.h>
 
 #include "core/model/internal/botm_model.h"
+#include "core/model/internal/preprocess.h"
 #include "core/model/segmenter.h"
 
 namespace botm {
 namespace internal {
 
 // Features of one frame: the four stage maps [1, C, H, W] (checkpoint), or the normalised input
-// [1, 1, S, S] (TorchScript, whose contract has no separate encoder).
+// [1, 1, S, S] (TorchScript, whose contract has no separate encoder), plus the frame's size and
+// the region of it the model input covers (the input policy's crop).
 class TorchEncodedFrame : public EncodedFrame {
  public:
-  TorchEncodedFrame(std::vector<torch::Tensor> tensors, cv::Size size)
-      : tensors_(std::move(tensors)), size_(size) {}
+  TorchEncodedFrame(std::vector<torch::Tensor> tensors, cv::Size size, cv::Rect crop)
+      : tensors_(std::move(tensors)), size_(size), crop_(crop) {}
   cv::Size original_size() const override { return size_; }
   size_t ByteSize() const override;
   const std::vector<torch::Tensor>& tensors() const { return tensors_; }
+  cv::Rect crop() const { return crop_; }
 
  private:
   std::vector<torch::Tensor> tensors_;
   cv::Size size_;
+  cv::Rect crop_;
 };
 
 class TorchSegmenter : public Segmenter {
@@ -50,12 +54,14 @@ class TorchSegmenter : public Segmenter {
   torch::Tensor RunDecode(const std::vector<const TorchEncodedFrame*>& self,
                           const std::vector<const TorchEncodedFrame*>& partner,
                           torch::Tensor* plan);
-  FrameOutput Postprocess(const torch::Tensor& logits, cv::Size size) const;
+  // Logits [1, C, S, S] -> labels at the frame's size: resized onto the crop, background outside.
+  FrameOutput Postprocess(const torch::Tensor& logits, cv::Size size, cv::Rect crop) const;
 
   SegmenterOptions options_;
   torch::Device device_;
   ModelInfo info_;
-  std::optional<BotmModel> model_;            // checkpoint route
+  InputPolicy policy_;              // from the model card (TorchScript: the legacy policy)
+  std::optional<BotmModel> model_;  // checkpoint route
   std::optional<torch::jit::Module> script_;  // TorchScript route
 };
 

@@ -33,13 +33,19 @@ torch::Tensor Stack(const std::vector<const TorchEncodedFrame*>& frames, size_t 
 absl::StatusOr<std::vector<EncodedFramePtr>> TorchSegmenter::Encode(
     absl::Span<const cv::Mat> images) {
   const int size = info_.input_size;
+  InputPolicy policy = policy_;
+  policy.size = size;
   std::vector<torch::Tensor> inputs;
+  std::vector<cv::Rect> crops;
   for (size_t i = 0; i < images.size(); ++i) {
-    absl::StatusOr<cv::Mat> gray = PreprocessFrame(images[i], size);
-    if (!gray.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("image ", i, ": ", gray.status().message()));
+    absl::StatusOr<PreparedInput> prepared = PrepareFrame(images[i], policy);
+    if (!prepared.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("image ", i, ": ", prepared.status().message()));
     }
-    inputs.push_back(torch::from_blob(gray->data, {1, 1, size, size}, torch::kFloat32).clone());
+    inputs.push_back(
+        torch::from_blob(prepared->input.data, {1, 1, size, size}, torch::kFloat32).clone());
+    crops.push_back(prepared->crop);
   }
   std::vector<EncodedFramePtr> out;
   if (inputs.empty()) return out;
@@ -54,7 +60,8 @@ absl::StatusOr<std::vector<EncodedFramePtr>> TorchSegmenter::Encode(
     for (size_t i = 0; i < images.size(); ++i) {
       std::vector<torch::Tensor> own;
       for (const torch::Tensor& m : maps) own.push_back(m.narrow(0, i, 1).clone());
-      out.push_back(std::make_shared<TorchEncodedFrame>(std::move(own), images[i].size()));
+      out.push_back(
+          std::make_shared<TorchEncodedFrame>(std::move(own), images[i].size(), crops[i]));
     }
   } catch (const c10::Error& e) {
     return absl::InternalError(absl::StrCat("encoder: ", e.what_without_backtrace()));
@@ -74,11 +81,12 @@ torch::Tensor TorchSegmenter::RunDecode(const std::vector<const TorchEncodedFram
   return script_->forward({s[0], p[0]}).toTensor();
 }
 
-FrameOutput TorchSegmenter::Postprocess(const torch::Tensor& logits, cv::Size size) const {
-  // logits [1, C, S, S] -> [1, C, H, W] at the frame's own size, on the device.
+FrameOutput TorchSegmenter::Postprocess(const torch::Tensor& logits, cv::Size size,
+                                        cv::Rect crop) const {
+  // logits [1, C, S, S] -> [1, C, h, w] on the crop (the whole frame without one), on the device.
   const torch::Tensor resized = F::interpolate(
       logits.to(torch::kFloat32), F::InterpolateFuncOptions()
-                                      .size(std::vector<int64_t>{size.height, size.width})
+                                      .size(std::vector<int64_t>{crop.height, crop.width})
                                       .mode(torch::kBilinear)
                                       .align_corners(false));
   const torch::Tensor log_p = torch::log_softmax(resized, 1);
@@ -92,8 +100,13 @@ FrameOutput TorchSegmenter::Postprocess(const torch::Tensor& logits, cv::Size si
   FrameOutput out;
   out.uncertainty = unc.item<float>();
   const torch::Tensor host = labels.to(torch::kCPU).contiguous();
-  out.labels = cv::Mat(size, CV_8UC1);
-  std::memcpy(out.labels.data, host.data_ptr<uint8_t>(), host.numel());
+  const cv::Mat on_crop(crop.height, crop.width, CV_8UC1, host.data_ptr<uint8_t>());
+  if (crop.size() == size) {
+    out.labels = on_crop.clone();
+  } else {
+    out.labels = cv::Mat(size, CV_8UC1, cv::Scalar(0));
+    on_crop.copyTo(out.labels(crop));
+  }
   return out;
 }
 
@@ -119,7 +132,8 @@ absl::StatusOr<std::vector<FrameOutput>> TorchSegmenter::Decode(
     const bool want_plan = options_.return_transport_plan && model_.has_value();
     const torch::Tensor logits = RunDecode(self, partner, want_plan ? &plan : nullptr);
     for (size_t i = 0; i < self.size(); ++i) {
-      outputs.push_back(Postprocess(logits.narrow(0, i, 1), self[i]->original_size()));
+      outputs.push_back(
+          Postprocess(logits.narrow(0, i, 1), self[i]->original_size(), self[i]->crop()));
       if (want_plan && plan.defined()) {
         const torch::Tensor p = plan[i].to(torch::kCPU).to(torch::kFloat32).contiguous();
         outputs.back().transport_plan.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());

@@ -1,0 +1,159 @@
+// Reading DICOM ultrasound: every supported encoding and colour model round-trips the
+// synthetic sector exactly (lossless) or closely (JPEG baseline), timing and calibration come
+// from the right attributes, and the tissue region crops the sector.
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <gtest/gtest.h>
+
+#include "client/dicom/synthetic_us.h"
+#include "client/dicom/us_reader.h"
+#include "tests/client/subprocess.h"
+
+namespace botm::dicom {
+namespace {
+
+struct Case {
+  const char* name;
+  FixtureColour colour;
+  FixtureEncoding encoding;
+  double max_mean_abs_error;  // per pixel, grey levels (0 = exact)
+};
+
+class ReaderRoundTrip : public ::testing::TestWithParam<Case> {};
+
+// The grey value of a decoded frame (BGR frames are grey: B = G = R in the sector).
+cv::Mat Gray(const cv::Mat& frame) {
+  if (frame.channels() == 1) return frame;
+  cv::Mat gray;
+  cv::cvtColor(frame, gray, cv::COLOR_BGR2GRAY);
+  return gray;
+}
+
+TEST_P(ReaderRoundTrip, SectorFramesMatchTheSyntheticClip) {
+  const Case& c = GetParam();
+  FixtureOptions options;
+  options.colour = c.colour;
+  options.encoding = c.encoding;
+  options.frames = 5;
+  const std::string path = testing::MakeTempDir(c.name) + "/us.dcm";
+  absl::StatusOr<Fixture> fixture = WriteSyntheticUltrasound(options, path);
+  ASSERT_TRUE(fixture.ok()) << fixture.status();
+
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(path, ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  ASSERT_EQ(clip->frames.size(), 5u);
+  EXPECT_EQ(clip->frames[0].channels(), c.colour == FixtureColour::kRgb ? 3 : 1);
+  EXPECT_TRUE(clip->has_region);
+  EXPECT_EQ(clip->region, fixture->region);
+  EXPECT_EQ(clip->source.sop_instance_uid, fixture->sop_instance_uid);
+  EXPECT_EQ(clip->source.study_instance_uid, fixture->study_instance_uid);
+  for (size_t i = 0; i < clip->frames.size(); ++i) {
+    const cv::Mat sector = Gray(clip->frames[i])(clip->region);
+    const double error = cv::norm(sector, fixture->sector_frames[i], cv::NORM_L1) /
+                         static_cast<double>(sector.total());
+    EXPECT_LE(error, c.max_mean_abs_error) << "frame " << i;
+  }
+  // The margins hold the annotation marks, outside the region.
+  EXPECT_GT(cv::countNonZero(Gray(clip->frames[0])(cv::Rect(0, 0, clip->region.x, 10))), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Encodings, ReaderRoundTrip,
+    ::testing::Values(
+        Case{"mono_explicit", FixtureColour::kMonochrome2, FixtureEncoding::kExplicitLittle, 0},
+        Case{"mono_implicit", FixtureColour::kMonochrome2, FixtureEncoding::kImplicitLittle, 0},
+        Case{"mono_rle", FixtureColour::kMonochrome2, FixtureEncoding::kRle, 0},
+        Case{"mono_jpeg_lossless", FixtureColour::kMonochrome2, FixtureEncoding::kJpegLossless, 0},
+        Case{"mono_jpeg_baseline", FixtureColour::kMonochrome2, FixtureEncoding::kJpegBaseline, 4},
+        Case{"rgb_explicit", FixtureColour::kRgb, FixtureEncoding::kExplicitLittle, 0},
+        Case{"rgb_rle", FixtureColour::kRgb, FixtureEncoding::kRle, 0},
+        Case{"ybr422_jpeg_baseline", FixtureColour::kRgb, FixtureEncoding::kJpegBaseline, 6}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+TEST(Reader, JpegBaselineColourIsYbrFull422OneFragmentPerFrame) {
+  FixtureOptions options;
+  options.colour = FixtureColour::kRgb;
+  options.encoding = FixtureEncoding::kJpegBaseline;
+  options.frames = 3;
+  const std::string path = testing::MakeTempDir("ybr") + "/us.dcm";
+  ASSERT_TRUE(WriteSyntheticUltrasound(options, path).ok());
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(path, ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  EXPECT_EQ(clip->source.photometric, "YBR_FULL_422");
+  EXPECT_EQ(clip->source.transfer_syntax_uid, "1.2.840.10008.1.2.4.50");
+  EXPECT_TRUE(clip->source.lossy);
+}
+
+TEST(Reader, CalibrationFromTheTissueRegionInMillimetres) {
+  FixtureOptions options;
+  const std::string dir = testing::MakeTempDir("calibration");
+  absl::StatusOr<Fixture> fixture = WriteSyntheticUltrasound(options, dir + "/cal.dcm");
+  ASSERT_TRUE(fixture.ok());
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(dir + "/cal.dcm", ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  EXPECT_NEAR(clip->calibration.spacing_mm_x, fixture->spacing_mm, 1e-9);
+  EXPECT_NEAR(clip->calibration.spacing_mm_y, fixture->spacing_mm, 1e-9);
+
+  options.calibrated = false;  // units "none": the region still crops, but no mm values
+  ASSERT_TRUE(WriteSyntheticUltrasound(options, dir + "/uncal.dcm").ok());
+  clip = ReadUltrasoundFile(dir + "/uncal.dcm", ReaderOptions());
+  ASSERT_TRUE(clip.ok());
+  EXPECT_FALSE(clip->calibration.known());
+  EXPECT_TRUE(clip->has_region);
+
+  options.regions = false;  // no regions: whole image, no calibration
+  ASSERT_TRUE(WriteSyntheticUltrasound(options, dir + "/none.dcm").ok());
+  clip = ReadUltrasoundFile(dir + "/none.dcm", ReaderOptions());
+  ASSERT_TRUE(clip.ok());
+  EXPECT_FALSE(clip->has_region);
+  EXPECT_FALSE(clip->calibration.known());
+  EXPECT_EQ(clip->region, cv::Rect(0, 0, clip->columns, clip->rows));
+}
+
+TEST(Reader, FrameTimingFromEachAttribute) {
+  const std::string dir = testing::MakeTempDir("timing");
+  struct T {
+    FixtureTiming timing;
+    const char* source;
+  };
+  for (const T& t : {T{FixtureTiming::kFrameTime, "FrameTime"},
+                     T{FixtureTiming::kFrameTimeVector, "FrameTimeVector"},
+                     T{FixtureTiming::kCineRate, "CineRate"}, T{FixtureTiming::kNone, "none"}}) {
+    FixtureOptions options;
+    options.timing = t.timing;
+    options.frames = 4;
+    const std::string path = dir + "/" + t.source + ".dcm";
+    absl::StatusOr<Fixture> fixture = WriteSyntheticUltrasound(options, path);
+    ASSERT_TRUE(fixture.ok());
+    absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(path, ReaderOptions());
+    ASSERT_TRUE(clip.ok()) << clip.status();
+    EXPECT_EQ(clip->timing_source, t.source);
+    ASSERT_EQ(clip->timestamps_us.size(), 4u);
+    EXPECT_EQ(clip->timestamps_us[0], 0);
+    if (t.timing == FixtureTiming::kNone) {
+      EXPECT_EQ(clip->frame_rate_hz, 0);
+      EXPECT_EQ(clip->timestamps_us[3], 0);
+      continue;
+    }
+    // Cine Rate is an integer: the fixture rounds the clip's frame rate.
+    const double fps =
+        t.timing == FixtureTiming::kCineRate ? std::round(fixture->fps) : fixture->fps;
+    EXPECT_NEAR(clip->frame_rate_hz, fps, 1e-3 * fps) << t.source;
+    EXPECT_NEAR(clip->timestamps_us[3], 3e6 / fps, 2.0) << t.source;
+  }
+}
+
+TEST(Reader, SingleFrameUltrasoundImage) {
+  FixtureOptions options;
+  options.multiframe = false;
+  const std::string path = testing::MakeTempDir("single") + "/us.dcm";
+  ASSERT_TRUE(WriteSyntheticUltrasound(options, path).ok());
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(path, ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  EXPECT_EQ(clip->frames.size(), 1u);
+  EXPECT_EQ(clip->source.sop_class_uid, "1.2.840.10008.5.1.4.1.1.6.1");
+}
+
+}  // namespace
+}  // namespace botm::dicom

@@ -7,11 +7,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "client/dicom/rle_decoder.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcfcache.h"
 #include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmdata/dcuid.h"
 
 namespace botm::dicom {
@@ -166,9 +169,43 @@ absl::StatusOr<std::vector<cv::Mat>> DecodeNative(DcmDataset& dataset, DcmElemen
   return frames;
 }
 
+// RLE frames go through the project's own bounds-checked decoder (rle_decoder.h).
+absl::StatusOr<std::vector<cv::Mat>> DecodeRle(DcmDataset& dataset, DcmPixelData* pixel_data,
+                                               const PixelFormat& f) {
+  const DcmRepresentationParameter* param = nullptr;
+  DcmPixelSequence* sequence = nullptr;
+  if (pixel_data->getEncapsulatedRepresentation(EXS_RLELossless, param, sequence).bad() ||
+      sequence == nullptr) {
+    return absl::InvalidArgumentError("RLE Pixel Data has no fragments");
+  }
+  std::vector<cv::Mat> frames;
+  for (int i = 0; i < f.num_frames; ++i) {
+    DcmPixelItem* item = nullptr;
+    Uint8* data = nullptr;
+    // Item 0 is the Basic Offset Table; RLE has exactly one fragment per frame (PS3.5 A.4.2).
+    if (sequence->getItem(item, static_cast<unsigned long>(i + 1)).bad() ||
+        item->getUint8Array(data).bad() || data == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("RLE frame ", i + 1, " of ", f.num_frames, " has no fragment"));
+    }
+    absl::StatusOr<std::vector<uint8_t>> bytes = DecodeRleFrame(
+        absl::string_view(reinterpret_cast<const char*>(data), item->getLength()),
+        static_cast<size_t>(f.rows) * f.columns, f.samples_per_pixel, f.bits_allocated / 8);
+    if (!bytes.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("RLE frame ", i + 1, ": ", bytes.status().message()));
+    }
+    absl::StatusOr<cv::Mat> frame = ToMat(bytes->data(), f, f.photometric, true);
+    if (!frame.ok()) return frame.status();
+    frames.push_back(*std::move(frame));
+  }
+  return frames;
+}
+
 absl::StatusOr<std::vector<cv::Mat>> DecodeEncapsulated(DcmDataset& dataset,
                                                         DcmPixelData* pixel_data,
                                                         const PixelFormat& f) {
+  if (dataset.getOriginalXfer() == EXS_RLELossless) return DecodeRle(dataset, pixel_data, f);
   Uint32 frame_size = 0;
   if (pixel_data->getUncompressedFrameSize(&dataset, frame_size).bad() || frame_size == 0) {
     return absl::InvalidArgumentError("cannot compute the decoded frame size");
@@ -176,8 +213,6 @@ absl::StatusOr<std::vector<cv::Mat>> DecodeEncapsulated(DcmDataset& dataset,
   std::vector<uint8_t> buffer(frame_size + 1);
   Uint32 start_fragment = 0;
   DcmFileCache cache;
-  // JPEG decoders are registered to return colour-by-pixel; RLE keeps the stored layout.
-  const bool by_plane_source = f.planar_configuration == 1;
   std::vector<cv::Mat> frames;
   for (int i = 0; i < f.num_frames; ++i) {
     OFString colour_model;
@@ -188,11 +223,11 @@ absl::StatusOr<std::vector<cv::Mat>> DecodeEncapsulated(DcmDataset& dataset,
       return absl::InvalidArgumentError(
           absl::StrCat("frame ", i + 1, " of ", f.num_frames, " cannot be decoded: ", c.text()));
     }
-    const bool by_plane = by_plane_source && dataset.getOriginalXfer() == EXS_RLELossless;
-    // Decoders return full-resolution samples: a 4:2:2 source comes back upsampled.
+    // JPEG decoders are registered to return colour-by-pixel, full-resolution samples: a 4:2:2
+    // source comes back upsampled.
     std::string model = colour_model.c_str();
     if (model == "YBR_FULL_422") model = "YBR_FULL";
-    absl::StatusOr<cv::Mat> frame = ToMat(buffer.data(), f, model, by_plane);
+    absl::StatusOr<cv::Mat> frame = ToMat(buffer.data(), f, model, false);
     if (!frame.ok()) return frame.status();
     frames.push_back(*std::move(frame));
   }

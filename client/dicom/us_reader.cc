@@ -52,8 +52,11 @@ absl::StatusOr<std::unique_ptr<DcmFileFormat>> Parse(absl::string_view bytes) {
   file->transferInit();
   const OFCondition c = file->read(in, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
   file->transferEnd();
-  if (c == EC_StreamNotifyClient) {
-    return absl::InvalidArgumentError("DICOM data ends early (truncated file)");
+  // A parser that stopped at the very end wanted more bytes than the file has.
+  if (c == EC_StreamNotifyClient ||
+      (c.bad() && in.tell() >= static_cast<offile_off_t>(bytes.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("DICOM data ends early (truncated file): ", c.text()));
   }
   if (c.bad()) {
     return absl::InvalidArgumentError(absl::StrCat("cannot parse the DICOM data: ", c.text()));

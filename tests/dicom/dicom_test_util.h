@@ -26,6 +26,24 @@ std::vector<cv::Mat> FullSizeLabels(const Fixture& fixture, int rows, int column
 ClipSegmentation TruthSegmentation(const Fixture& fixture, const UltrasoundClip& clip,
                                    double ef_pct);
 
+// Broken ultrasound objects for the bad-input tests, each made from a valid fixture.
+enum class Malformation {
+  kNotDicom,                   // a text file
+  kTruncatedFile,              // the file cut in the middle of Pixel Data
+  kTruncatedPixelData,         // valid encoding, Pixel Data shorter than Rows x Columns x frames
+  kWrongVr,                    // Rows (0028,0010) encoded as LO "abc"
+  kHugeDimensions,             // Rows = Columns = 65535
+  kMissingPixelData,           // no (7FE0,0010)
+  kUnsupportedTransferSyntax,  // a JPEG file relabelled as JPEG 2000
+  kColourDoppler,              // a Color Flow region in the Sequence of Ultrasound Regions
+};
+
+// Writes the broken object to `path`. Returns the phrase its rejection must contain.
+absl::StatusOr<std::string> WriteMalformed(Malformation kind, const std::string& path);
+
+// Whether a C-ECHO to AE@127.0.0.1:port succeeds (an SCP is up).
+bool Echo(const std::string& ae, int port);
+
 struct Validation {
   std::vector<std::string> errors;    // dciodvfy lines starting with "Error"
   std::vector<std::string> warnings;  // lines starting with "Warning"

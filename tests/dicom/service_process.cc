@@ -6,35 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/channel.h"
-#include "client/dicom/dicom_init.h"
 #include "client/service_calls.h"
-#include "dcmtk/config/osconfig.h"
-#include "dcmtk/dcmdata/dcuid.h"
-#include "dcmtk/dcmnet/scu.h"
+#include "tests/dicom/dicom_test_util.h"
 
 namespace botm::dicom::testing {
-namespace {
-
-// Whether a C-ECHO to AE@127.0.0.1:port succeeds.
-bool Echo(const std::string& ae, int port) {
-  if (!InitDicom().ok()) return false;  // also quiets DCMTK's own logging
-  DcmSCU scu;
-  scu.setAETitle("ECHOSCU");
-  scu.setPeerAETitle(ae.c_str());
-  scu.setPeerHostName("127.0.0.1");
-  scu.setPeerPort(static_cast<Uint16>(port));
-  scu.setConnectionTimeout(2);
-  OFList<OFString> syntaxes;
-  syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
-  scu.addPresentationContext(UID_VerificationSOPClass, syntaxes);
-  if (scu.initNetwork().bad() || scu.negotiateAssociation().bad()) return false;
-  const bool ok = scu.sendECHORequest(0).good();
-  scu.releaseAssociation();
-  return ok;
-}
-
-}  // namespace
-
 absl::StatusOr<ServerProcess> StartServer(const std::string& dir,
                                           const std::vector<std::string>& extra_flags, int port) {
   ServerProcess server;

@@ -36,6 +36,7 @@ ABSL_FLAG(int, max_associations, 4, "listen: concurrent associations");
 ABSL_FLAG(int, max_pending_objects, 100, "listen: inbox size before C-STOREs are refused");
 ABSL_FLAG(std::string, spool_dir, "", "listen: spool folder (kept across restarts)");
 ABSL_FLAG(int, processing_threads, 2, "listen: objects segmented at once");
+ABSL_FLAG(std::string, summary_dir, "", "listen: keep each delivered summary.json here");
 ABSL_FLAG(int64_t, initial_backoff_ms, 1000, "listen: first retry delay, ms");
 ABSL_FLAG(int64_t, max_backoff_ms, 60000, "listen: longest retry delay, ms");
 ABSL_FLAG(int, dimse_timeout_s, 30, "Network timeouts, seconds");
@@ -107,6 +108,7 @@ int Listen() {
   o.spool_dir = absl::GetFlag(FLAGS_spool_dir);
   o.service_channel = Channel();
   o.processing_threads = absl::GetFlag(FLAGS_processing_threads);
+  o.summary_dir = absl::GetFlag(FLAGS_summary_dir);
   o.initial_backoff_ms = absl::GetFlag(FLAGS_initial_backoff_ms);
   o.max_backoff_ms = absl::GetFlag(FLAGS_max_backoff_ms);
   return RunListen(o);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "client/dicom/internal/listener_impl.h"
@@ -121,6 +122,11 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Create(const ListenerOptions
   if (options.spool_dir.empty() || options.processing_threads < 1 ||
       options.initial_backoff_ms < 1 || options.max_backoff_ms < options.initial_backoff_ms) {
     return absl::InvalidArgumentError("listener: bad spool dir, threads or backoff");
+  }
+  if (!options.summary_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.summary_dir, ec);
+    if (ec) return absl::InvalidArgumentError("listener: cannot create " + options.summary_dir);
   }
   absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options.spool_dir);
   if (!spool.ok()) return spool.status();

@@ -51,6 +51,9 @@ struct ListenerOptions {
   // Destinations; at least one.
   std::optional<StoreDestination> store_destination;
   std::optional<StowOptions> stow_destination;
+  // When set, each delivered object's summary.json is kept there as ID.json (for consumers
+  // that do not read DICOM); the rest of the results folder is removed after delivery.
+  std::string summary_dir;
   // Objects segmented at once (one stream each).
   int processing_threads = 2;
   // Retry delays: initial_backoff_ms * 2^(attempt-1), at most max_backoff_ms.

@@ -1,6 +1,7 @@
 // The listener's units of work: segmenting one inbox object into a results folder, and
 // delivering one results folder to every destination.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -73,15 +74,35 @@ std::shared_ptr<grpc::Channel> Listener::Impl::Channel(absl::Status* error) {
   return channel_;
 }
 
+WorkOutcome Listener::Impl::Reject(const std::string& id, const absl::Status& why,
+                                   bool quarantine) {
+  const absl::Status moved = quarantine ? spool_->Quarantine(id, why.ToString())
+                                        : spool_->FailInput(id, why.ToString());
+  if (!moved.ok()) {
+    spdlog::error("dicom-listen: {} cannot be moved out of the inbox: {}", id, moved.ToString());
+    return {true, -1};
+  }
+  return {};
+}
+
+WorkOutcome Listener::Impl::ServiceFailed(const std::string& id, const std::string& uid,
+                                          const absl::Status& error, bool connected) {
+  const bool transient = IsTransientServiceError(error);
+  spdlog::warn("dicom-listen: {} ({}) segmentation failed{}: {}", id, uid,
+               transient ? ", will retry" : ", moved to failed/", error.ToString());
+  if (!transient) return Reject(id, error, /*quarantine=*/false);
+  if (!connected || error.code() == absl::StatusCode::kUnavailable) {
+    absl::MutexLock lock(&mu_);
+    channel_.reset();  // reconnect next time
+  }
+  return {true, client::RetryAfterMs(error)};
+}
+
 WorkOutcome Listener::Impl::Process(const std::string& id) {
   absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(spool_->InboxPath(id), options_.reader);
   if (!clip.ok()) {
     spdlog::error("dicom-listen: {} quarantined: {}", id, clip.status().ToString());
-    if (absl::Status s = spool_->Quarantine(id, clip.status().ToString()); !s.ok()) {
-      spdlog::error("dicom-listen: {} cannot be quarantined: {}", id, s.ToString());
-      return {true, -1};
-    }
-    return {};
+    return Reject(id, clip.status(), /*quarantine=*/true);
   }
   const std::string uid = HashUid(clip->source.sop_instance_uid);
   absl::Status error;
@@ -90,38 +111,24 @@ WorkOutcome Listener::Impl::Process(const std::string& id) {
   service.client_tag = uid;
   absl::StatusOr<ClipSegmentation> result =
       channel != nullptr ? SegmentThroughService(channel, *clip, service) : error;
-  if (!result.ok()) {
-    const bool transient = IsTransientServiceError(result.status());
-    spdlog::warn("dicom-listen: {} ({}) segmentation failed{}: {}", id, uid,
-                 transient ? ", will retry" : ", moved to failed/", result.status().ToString());
-    if (!transient) {
-      if (absl::Status s = spool_->FailInput(id, result.status().ToString()); !s.ok()) {
-        return {true, -1};
-      }
-      return {};
-    }
-    if (channel == nullptr || result.status().code() == absl::StatusCode::kUnavailable) {
-      absl::MutexLock lock(&mu_);
-      channel_.reset();  // reconnect next time
-    }
-    return {true, client::RetryAfterMs(result.status())};
-  }
+  if (!result.ok()) return ServiceFailed(id, uid, result.status(), channel != nullptr);
+  // Spool (file-system) failures are retried; a writer that rejects the object is final.
   absl::StatusOr<std::string> dir = spool_->NewResultsDir(id);
-  absl::StatusOr<ResultSet> written =
-      dir.ok() ? WriteResults(*clip, *result, options_.creator, *dir) : dir.status();
-  absl::Status committed = written.ok() ? spool_->CommitResults(id) : written.status();
-  if (!committed.ok()) {
+  if (!dir.ok()) return {true, -1};
+  absl::StatusOr<ResultSet> written = WriteResults(*clip, *result, options_.creator, *dir);
+  if (!written.ok()) {
     spdlog::error("dicom-listen: {} ({}) results not written, moved to failed/: {}", id, uid,
-                  committed.ToString());
-    if (dir.ok()) spool_->Discard(*dir);
-    if (!spool_->FailInput(id, committed.ToString()).ok()) return {true, -1};
-    return {};
+                  written.status().ToString());
+    spool_->Discard(*dir);
+    return Reject(id, written.status(), /*quarantine=*/false);
   }
-  spdlog::info(
-      "dicom-listen: {} ({}) segmented: {} frames, service {:.0f} ms, model {:.0f} ms, "
-      "SR {}",
-      id, uid, clip->frames.size(), result->service_ms, result->model_ms,
-      written->sr.has_value() ? "written" : "skipped (" + written->sr_skipped_reason + ")");
+  if (absl::Status s = spool_->CommitResults(id); !s.ok()) {
+    spdlog::error("dicom-listen: {} results not committed, will retry: {}", id, s.ToString());
+    return {true, -1};
+  }
+  spdlog::info("dicom-listen: {} ({}) segmented: {} frames, service {:.0f} ms, model {:.0f} ms, SR {}",
+               id, uid, clip->frames.size(), result->service_ms, result->model_ms,
+               written->sr.has_value() ? "written" : "skipped (" + written->sr_skipped_reason + ")");
   Notify();
   return {};
 }
@@ -154,6 +161,13 @@ WorkOutcome Listener::Impl::Deliver(const std::string& id) {
     spdlog::info("dicom-listen: {} delivered ({}, {} objects)", id, key, files->size());
   }
   DeliveryReport report = ReportFor(id, spool_->OutboxDir(id));
+  if (!options_.summary_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::copy_file(spool_->OutboxDir(id) + "/" + kSummaryFile,
+                               options_.summary_dir + "/" + id + ".json",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) spdlog::warn("dicom-listen: {} summary not kept: {}", id, ec.message());
+  }
   if (!spool_->Finish(id).ok()) return {true, -1};
   spdlog::info("dicom-listen: {} ({}) done {:.0f} ms after receipt", id, report.uid_hash,
                report.receipt_to_delivery_ms);

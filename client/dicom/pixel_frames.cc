@@ -4,9 +4,8 @@
 #include <memory>
 #include <set>
 
-#include <opencv2/imgproc.hpp>
-
 #include "absl/strings/str_cat.h"
+#include "client/dicom/internal/frame_convert.h"
 #include "client/dicom/rle_decoder.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -66,68 +65,18 @@ absl::Status ReadFrameCount(DcmDataset& dataset, const PixelLimits& limits, Pixe
   return absl::OkStatus();
 }
 
-// Converts interleaved 8-bit Y Cb Cr (full range, PS3.3 C.7.6.3.1.2, the JFIF equations that
-// OpenCV's YCrCb conversion uses) to BGR.
-cv::Mat YbrFullToBgr(const cv::Mat& ycbcr) {
-  cv::Mat ycrcb(ycbcr.size(), CV_8UC3);
-  const int from_to[] = {0, 0, 1, 2, 2, 1};
-  cv::mixChannels(&ycbcr, 1, &ycrcb, 1, from_to, 3);
-  cv::Mat bgr;
-  cv::cvtColor(ycrcb, bgr, cv::COLOR_YCrCb2BGR);
-  return bgr;
-}
-
-// Native YBR_FULL_422: each pair of pixels is stored as Y1 Y2 Cb Cr (PS3.3 C.7.6.3.1.2).
-cv::Mat Ybr422ToBgr(const uint8_t* data, int rows, int columns) {
-  cv::Mat ycbcr(rows, columns, CV_8UC3);
-  const uint8_t* p = data;
-  for (int y = 0; y < rows; ++y) {
-    uint8_t* out = ycbcr.ptr<uint8_t>(y);
-    for (int x = 0; x < columns; x += 2, p += 4) {
-      out[3 * x] = p[0];
-      out[3 * x + 1] = p[2];
-      out[3 * x + 2] = p[3];
-      if (x + 1 < columns) {
-        out[3 * x + 3] = p[1];
-        out[3 * x + 4] = p[2];
-        out[3 * x + 5] = p[3];
-      }
-    }
+absl::Status ReadBitsStored(DcmDataset& dataset, PixelFormat* f) {
+  Uint16 stored = static_cast<Uint16>(f->bits_allocated);
+  Uint16 high = static_cast<Uint16>(f->bits_allocated - 1);
+  dataset.findAndGetUint16(DCM_BitsStored, stored);
+  dataset.findAndGetUint16(DCM_HighBit, high);
+  if (stored < 1 || stored > f->bits_allocated || high != stored - 1) {
+    return absl::UnimplementedError(absl::StrCat("BitsStored ", stored, " / HighBit ", high,
+                                                 " with BitsAllocated ", f->bits_allocated,
+                                                 " is not supported"));
   }
-  return YbrFullToBgr(ycbcr);
-}
-
-// Wraps one decoded frame (`colour_model` as the decoder reports it) as an owned cv::Mat.
-absl::StatusOr<cv::Mat> ToMat(const uint8_t* data, const PixelFormat& f,
-                              const std::string& colour_model, bool by_plane) {
-  if (f.samples_per_pixel == 1) {
-    const int type = f.bits_allocated == 16 ? CV_16UC1 : CV_8UC1;
-    cv::Mat mono = cv::Mat(f.rows, f.columns, type, const_cast<uint8_t*>(data)).clone();
-    if (f.photometric == "MONOCHROME1") {
-      cv::bitwise_not(mono, mono);
-    }
-    return mono;
-  }
-  if (colour_model == "YBR_FULL_422") return Ybr422ToBgr(data, f.rows, f.columns);
-  cv::Mat interleaved(f.rows, f.columns, CV_8UC3);
-  if (by_plane) {
-    const size_t plane = static_cast<size_t>(f.rows) * f.columns;
-    std::vector<cv::Mat> planes;
-    for (int c = 0; c < 3; ++c) {
-      planes.emplace_back(f.rows, f.columns, CV_8UC1, const_cast<uint8_t*>(data + c * plane));
-    }
-    cv::merge(planes, interleaved);
-  } else {
-    std::memcpy(interleaved.data, data, interleaved.total() * 3);
-  }
-  if (colour_model == "RGB") {
-    cv::Mat bgr;
-    cv::cvtColor(interleaved, bgr, cv::COLOR_RGB2BGR);
-    return bgr;
-  }
-  if (colour_model == "YBR_FULL") return YbrFullToBgr(interleaved);
-  return absl::UnimplementedError(
-      absl::StrCat("decoded colour model '", colour_model, "' is not supported"));
+  f->bits_stored = stored;
+  return absl::OkStatus();
 }
 
 size_t NativeFrameBytes(const PixelFormat& f) {
@@ -271,6 +220,7 @@ absl::StatusOr<PixelFormat> ReadPixelFormat(DcmDataset& dataset, const PixelLimi
   if (f.samples_per_pixel > 1) dataset.findAndGetUint16(DCM_PlanarConfiguration, planar);
   f.planar_configuration = planar;
   if (absl::Status s = CheckPhotometric(f); !s.ok()) return s;
+  if (absl::Status s = ReadBitsStored(dataset, &f); !s.ok()) return s;
   if (absl::Status s = ReadFrameCount(dataset, limits, &f); !s.ok()) return s;
   return f;
 }

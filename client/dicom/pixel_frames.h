@@ -22,6 +22,7 @@ struct PixelFormat {
   int columns = 0;
   int samples_per_pixel = 0;
   int bits_allocated = 0;
+  int bits_stored = 0;  // 1..bits_allocated, High Bit = bits_stored - 1
   int planar_configuration = 0;
   std::string photometric;
   int num_frames = 1;
@@ -35,7 +36,8 @@ struct PixelLimits {
 // Reads and validates the pixel attributes. InvalidArgument naming the attribute when one is
 // missing, unreadable (wrong VR) or inconsistent, or when the declared size exceeds `limits`;
 // Unimplemented for photometric interpretations other than MONOCHROME1/2, RGB, YBR_FULL and
-// YBR_FULL_422, for bit depths other than 8 (16 for monochrome) and signed pixels.
+// YBR_FULL_422, for bit depths other than 8 (16 for monochrome), a High Bit other than Bits
+// Stored - 1, and signed pixels.
 absl::StatusOr<PixelFormat> ReadPixelFormat(DcmDataset& dataset, const PixelLimits& limits);
 
 // Returns true when the transfer syntax is one the reader decodes (uncompressed little/big

@@ -23,6 +23,8 @@ struct BadCase {
   absl::StatusCode code;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
 class BadInput : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadInput, RejectedWithAClearError) {

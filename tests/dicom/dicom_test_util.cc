@@ -66,6 +66,7 @@ namespace {
 absl::Status Edit(const std::string& path, const std::function<void(DcmDataset*)>& change) {
   DcmFileFormat file;
   if (file.loadFile(path.c_str()).bad()) return absl::InternalError("cannot load " + path);
+  file.loadAllDataIntoMemory();  // the same path is written below
   change(file.getDataset());
   if (file.saveFile(path.c_str(), EXS_LittleEndianExplicit).bad()) {
     return absl::InternalError("cannot save " + path);

@@ -12,18 +12,16 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
-#include "botm/v1/segmentation.grpc.pb.h"
 #include "client/channel.h"
 #include "client/dicom/results.h"
 #include "client/dicom/service_segmenter.h"
 #include "client/dicom/store_scu.h"
 #include "client/dicom/us_reader.h"
-#include "client/stream_client.h"
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "tests/dicom/dicom_test_util.h"
+#include "tests/dicom/held_stream.h"
 #include "tests/dicom/orthanc_process.h"
 #include "tests/dicom/service_process.h"
 
@@ -154,48 +152,6 @@ TEST(ListenerFaults, DestinationDownResultsWaitThroughAKillAndAreSentOnce) {
   EXPECT_FALSE(absl::StrContains(*client::ReadFileToString(dir + "/listen2.log"), "segmented"));
 }
 
-// Holds one stream open on the server (its first frame answered, so it is admitted) until
-// released.
-class HeldStream {
- public:
-  explicit HeldStream(const std::string& address) {
-    client::ChannelOptions options;
-    options.address = address;
-    channel_ = *client::Connect(options);
-    stub_ = botm::v1::Segmentation::NewStub(channel_);
-    thread_ = std::thread([this] { Run(); });
-    admitted_.WaitForNotification();
-  }
-  ~HeldStream() {
-    if (!released_.HasBeenNotified()) released_.Notify();
-    thread_.join();
-  }
-  void Release() { released_.Notify(); }
-
- private:
-  void Run() {
-    client::StreamOptions options;
-    int sent = 0;
-    const cv::Mat image(64, 64, CV_8UC1, cv::Scalar(60));
-    client::RunStream(
-        stub_.get(), options,
-        [&](botm::v1::Frame* frame) -> absl::StatusOr<bool> {
-          if (sent++ == 0) return client::FillFrame(image, client::WireEncoding::kRaw, frame).ok();
-          released_.WaitForNotification();
-          return false;
-        },
-        [&](const botm::v1::FrameResult&, double) {
-          if (!admitted_.HasBeenNotified()) admitted_.Notify();
-        })
-        .IgnoreError();
-  }
-
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<botm::v1::Segmentation::Stub> stub_;
-  absl::Notification admitted_, released_;
-  std::thread thread_;
-};
-
 TEST(ListenerFaults, ServiceRefusingWithRetryHintIsRetriedAfterTheHint) {
   const std::string dir = MakeTempDir("refusing");
   absl::StatusOr<testing::ServerProcess> service = testing::StartServer(dir, {"--max_streams=1"});
@@ -203,7 +159,7 @@ TEST(ListenerFaults, ServiceRefusingWithRetryHintIsRetriedAfterTheHint) {
   const int listener_port = PickFreePort();
   std::unique_ptr<testing::Orthanc> orthanc = StartOrthanc(PickFreePort(), listener_port);
   ASSERT_NE(orthanc, nullptr);
-  HeldStream held(service->address);
+  testing::HeldStream held(service->address);
 
   // The refusal carries the server's hint through the client library.
   absl::StatusOr<Fixture> fixture = MakeFixture(dir);

@@ -17,20 +17,23 @@ size_t Append(char* data, size_t size, size_t count, void* out) {
 }
 
 nlohmann::json Config(const OrthancOptions& o) {
-  return {{"Name", "botm-test"},
-          {"StorageDirectory", o.dir + "/db"},
-          {"IndexDirectory", o.dir + "/db"},
-          {"HttpPort", o.http_port},
-          {"DicomPort", o.dicom_port},
-          {"DicomAet", "ORTHANC"},
-          {"RemoteAccessAllowed", false},
-          {"AuthenticationEnabled", false},
-          {"Plugins", {"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"}},
-          {"DicomWeb", {{"Enable", true}, {"Root", "/dicom-web/"}}},
-          {"DicomModalities", {{"botm", {o.listener_ae, "127.0.0.1", o.listener_port}}}},
-          {"DicomAlwaysAllowStore", true},
-          {"HttpThreadsCount", 4},
-          {"StorageCompression", false}};
+  nlohmann::json config = {
+      {"Name", "botm-test"},
+      {"StorageDirectory", o.dir + "/db"},
+      {"IndexDirectory", o.dir + "/db"},
+      {"HttpPort", o.http_port},
+      {"DicomPort", o.dicom_port},
+      {"DicomAet", "ORTHANC"},
+      {"RemoteAccessAllowed", false},
+      {"AuthenticationEnabled", false},
+      {"Plugins", {"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"}},
+      {"DicomWeb", {{"Enable", true}, {"Root", "/dicom-web/"}}},
+      {"DicomModalities", {{"botm", {o.listener_ae, "127.0.0.1", o.listener_port}}}},
+      {"DicomAlwaysAllowStore", true},
+      {"HttpThreadsCount", 4},
+      {"StorageCompression", false}};
+  if (!o.lua_script.empty()) config["LuaScripts"] = {o.lua_script};
+  return config;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ struct OrthancOptions {
   int dicom_port = 0;  // 0 = pick a free one
   std::string listener_ae = "BOTMLISTEN";
   int listener_port = 11112;  // where the "botm" modality listens
+  std::string lua_script;     // optional "LuaScripts" entry (auto-routing)
 };
 
 class Orthanc {

@@ -73,6 +73,40 @@ void ExpectValid(const std::string& path) {
   EXPECT_TRUE(v->errors.empty()) << path << ":\n" << absl::StrJoin(v->errors, "\n");
 }
 
+absl::StatusOr<ClipSegmentation> SegmentDirectly(const std::string& path,
+                                                 const std::string& address) {
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(path, ReaderOptions());
+  if (!clip.ok()) return clip.status();
+  client::ChannelOptions channel;
+  channel.address = address;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> connected = client::Connect(channel);
+  if (!connected.ok()) return connected.status();
+  return SegmentThroughService(*connected, *clip, ServiceOptions());
+}
+
+// Every SEG frame equals the service's mask for its source frame, and the model found the
+// heart in some of them.
+void ExpectSameMasks(const std::string& seg_path, const ClipSegmentation& direct) {
+  absl::StatusOr<std::vector<cv::Mat>> stored = ReadSegmentationLabels(seg_path);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), direct.labels.size());
+  int segmented = 0;
+  for (size_t i = 0; i < stored->size(); ++i) {
+    EXPECT_EQ(cv::norm(stored->at(i), direct.labels[i], cv::NORM_INF), 0) << "frame " << i;
+    segmented += cv::countNonZero(direct.labels[i]) > 0;
+  }
+  EXPECT_GT(segmented, 0);
+}
+
+void ExpectNoPatientData(const std::string& logs, const FixtureOptions& options,
+                         const Fixture& fixture) {
+  for (const std::string& secret :
+       {options.patient_name, options.patient_id, std::string("SENTINELACC1"),
+        std::string("BOTMPATIENT"), fixture.sop_instance_uid, fixture.study_instance_uid}) {
+    EXPECT_FALSE(absl::StrContains(logs, secret)) << "a log line contains " << secret;
+  }
+}
+
 TEST(PacsEndToEnd, OrthancRoutesACineThroughTheListenerAndStoresSegAndSr) {
   const std::string dir = MakeTempDir("e2e");
   absl::StatusOr<testing::ServerProcess> server = testing::StartServer(dir, {});
@@ -89,7 +123,8 @@ TEST(PacsEndToEnd, OrthancRoutesACineThroughTheListenerAndStoresSegAndSr) {
       dir + "/spool", listener_port, log,
       {"--server=" + server->address,
        absl::StrCat("--send=ORTHANC@127.0.0.1:", (*orthanc)->dicom_port()),
-       "--allowed_calling_aes=ORTHANC,ECHOSCU", "--allowed_calling_hosts=127.0.0.1"});
+       "--allowed_calling_aes=ORTHANC,ECHOSCU", "--allowed_calling_hosts=127.0.0.1",
+       "--summary_dir=" + dir + "/summaries"});
   ASSERT_TRUE(listener.ok()) << listener.status();
 
   FixtureOptions options;
@@ -128,35 +163,65 @@ TEST(PacsEndToEnd, OrthancRoutesACineThroughTheListenerAndStoresSegAndSr) {
   EXPECT_EQ(SrEvidence(dir + "/sr.dcm"), fixture->sop_instance_uid);
 
   // The same frames through the service directly: the SEG holds exactly those masks.
-  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(fixture->path, ReaderOptions());
-  ASSERT_TRUE(clip.ok());
-  client::ChannelOptions channel;
-  channel.address = server->address;
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> connected = client::Connect(channel);
-  ASSERT_TRUE(connected.ok());
-  absl::StatusOr<ClipSegmentation> direct =
-      SegmentThroughService(*connected, *clip, ServiceOptions());
+  absl::StatusOr<ClipSegmentation> direct = SegmentDirectly(fixture->path, server->address);
   ASSERT_TRUE(direct.ok()) << direct.status();
-  absl::StatusOr<std::vector<cv::Mat>> stored = ReadSegmentationLabels(dir + "/seg.dcm");
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_EQ(stored->size(), direct->labels.size());
-  int segmented = 0;
-  for (size_t i = 0; i < stored->size(); ++i) {
-    EXPECT_EQ(cv::norm(stored->at(i), direct->labels[i], cv::NORM_INF), 0) << "frame " << i;
-    segmented += cv::countNonZero(direct->labels[i]) > 0;
-  }
-  EXPECT_GT(segmented, 0);  // the shipped model finds the heart in the synthetic clip
-
+  ExpectSameMasks(dir + "/seg.dcm", *direct);
   ASSERT_TRUE(testing::WaitForLog(log, "done", absl::Seconds(30)));
-  const std::string logs = client::ReadFileToString(log).value_or("") +
-                           client::ReadFileToString(server->log_path).value_or("");
-  for (const std::string& secret :
-       {options.patient_name, options.patient_id, std::string("SENTINELACC1"),
-        std::string("BOTMPATIENT"), fixture->sop_instance_uid, study}) {
-    EXPECT_FALSE(absl::StrContains(logs, secret)) << "a log line contains " << secret;
-  }
+  ExpectNoPatientData(client::ReadFileToString(log).value_or("") +
+                          client::ReadFileToString(server->log_path).value_or(""),
+                      options, *fixture);
   EXPECT_TRUE(testing::SpoolFiles(dir + "/spool", "inbox").empty());
   EXPECT_TRUE(testing::SpoolFiles(dir + "/spool", "outbox").empty());
+  // The JSON summary for non-DICOM consumers: same EF as the direct run, no patient data.
+  const std::vector<std::string> kept = testing::SpoolFiles(dir, "summaries");
+  ASSERT_EQ(kept.size(), 1u);
+  const std::string text = *client::ReadFileToString(dir + "/summaries/" + kept.front());
+  const nlohmann::json summary = nlohmann::json::parse(text);
+  EXPECT_EQ(summary["source"]["sop_instance_uid"], fixture->sop_instance_uid);
+  EXPECT_EQ(summary["model"]["weights_sha256"], direct->model.weights_sha256);
+  EXPECT_TRUE(absl::StrContains(summary["notice"].get<std::string>(), "RESEARCH USE ONLY"));
+  if (direct->has_ejection_fraction) {
+    EXPECT_DOUBLE_EQ(summary["ejection_fraction"]["percent"].get<double>(),
+                     direct->ejection_fraction_pct);
+  }
+  EXPECT_FALSE(absl::StrContains(text, options.patient_name));
+  EXPECT_FALSE(absl::StrContains(text, options.patient_id));
+}
+
+// The auto-routing script README.md recommends (deploy/orthanc/route-ultrasound-to-botm.lua):
+// a cine pushed into Orthanc comes back segmented without any REST call.
+TEST(PacsEndToEnd, OrthancLuaScriptRoutesNewCinesToTheListener) {
+  const std::string dir = MakeTempDir("lua");
+  absl::StatusOr<testing::ServerProcess> server = testing::StartServer(dir, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int listener_port = botm::testing::PickFreePort();
+  testing::OrthancOptions orthanc_options;
+  orthanc_options.dir = MakeTempDir("lua_orthanc");
+  orthanc_options.listener_port = listener_port;
+  orthanc_options.lua_script = BOTM_SOURCE_DIR "/deploy/orthanc/route-ultrasound-to-botm.lua";
+  absl::StatusOr<std::unique_ptr<testing::Orthanc>> orthanc =
+      testing::Orthanc::Start(orthanc_options);
+  ASSERT_TRUE(orthanc.ok()) << orthanc.status();
+  absl::StatusOr<testing::ListenerProcess> listener =
+      testing::StartListener(dir + "/spool", listener_port, dir + "/listener.log",
+                             {"--server=" + server->address,
+                              absl::StrCat("--send=ORTHANC@127.0.0.1:", (*orthanc)->dicom_port())});
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  FixtureOptions options;
+  options.frames = 8;
+  options.encoding = FixtureEncoding::kJpegBaseline;
+  absl::StatusOr<Fixture> fixture = WriteSyntheticUltrasound(options, dir + "/us.dcm");
+  ASSERT_TRUE(fixture.ok());
+  absl::StatusOr<botm::testing::CommandResult> push =
+      botm::testing::RunCommand({"/usr/bin/storescu", "-xy", "-aec", "ORTHANC", "127.0.0.1",
+                                 std::to_string((*orthanc)->dicom_port()), fixture->path},
+                                absl::Seconds(60));
+  ASSERT_TRUE(push.ok() && push->exit_code == 0);
+  const std::string study = fixture->study_instance_uid;
+  EXPECT_TRUE((*orthanc)->WaitForInstances(study, "SEG", 1, absl::Seconds(60)).ok())
+      << (*orthanc)->log();
+  EXPECT_TRUE((*orthanc)->WaitForInstances(study, "SR", 1, absl::Seconds(30)).ok());
+  EXPECT_EQ((*orthanc)->Instances(study, "US")->size(), 1u);  // results are not routed again
 }
 
 TEST(PacsEndToEnd, SegmentCommandStoresResultsByStowRs) {

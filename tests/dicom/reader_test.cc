@@ -8,6 +8,9 @@
 
 #include "client/dicom/synthetic_us.h"
 #include "client/dicom/us_reader.h"
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
 #include "tests/client/subprocess.h"
 
 namespace botm::dicom {
@@ -19,6 +22,8 @@ struct Case {
   FixtureEncoding encoding;
   double max_mean_abs_error;  // per pixel, grey levels (0 = exact)
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class ReaderRoundTrip : public ::testing::TestWithParam<Case> {};
 
@@ -142,6 +147,50 @@ TEST(Reader, FrameTimingFromEachAttribute) {
     EXPECT_NEAR(clip->frame_rate_hz, fps, 1e-3 * fps) << t.source;
     EXPECT_NEAR(clip->timestamps_us[3], 3e6 / fps, 2.0) << t.source;
   }
+}
+
+// Rewrites a native MONOCHROME2 fixture in place: MONOCHROME1 and/or 12 bits in 16.
+void Rewrite(const std::string& path, bool monochrome1, bool twelve_bits) {
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  file.loadAllDataIntoMemory();  // the same path is written below
+  DcmDataset* ds = file.getDataset();
+  if (monochrome1) ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME1");
+  if (twelve_bits) {
+    const Uint8* bytes = nullptr;
+    unsigned long n = 0;
+    ASSERT_TRUE(ds->findAndGetUint8Array(DCM_PixelData, bytes, &n).good());
+    std::vector<Uint16> words(bytes, bytes + n);
+    for (Uint16& w : words) w = static_cast<Uint16>(w * 16 + 0xF000);  // junk above bit 11
+    ds->putAndInsertUint16(DCM_BitsAllocated, 16);
+    ds->putAndInsertUint16(DCM_BitsStored, 12);
+    ds->putAndInsertUint16(DCM_HighBit, 11);
+    ASSERT_TRUE(ds->putAndInsertUint16Array(DCM_PixelData, words.data(), words.size()).good());
+  }
+  ASSERT_TRUE(file.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
+}
+
+TEST(Reader, Monochrome1IsInvertedAndHighBitsAreMasked) {
+  const std::string dir = testing::MakeTempDir("mono1");
+  FixtureOptions options;
+  options.frames = 2;
+  absl::StatusOr<Fixture> fixture = WriteSyntheticUltrasound(options, dir + "/a.dcm");
+  ASSERT_TRUE(fixture.ok());
+  Rewrite(fixture->path, /*monochrome1=*/true, /*twelve_bits=*/false);
+  absl::StatusOr<UltrasoundClip> clip = ReadUltrasoundFile(fixture->path, ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  cv::Mat inverted;
+  cv::bitwise_not(fixture->sector_frames[1], inverted);
+  EXPECT_EQ(cv::norm(clip->frames[1](clip->region), inverted, cv::NORM_INF), 0);
+
+  ASSERT_TRUE(WriteSyntheticUltrasound(options, dir + "/b.dcm").ok());
+  Rewrite(dir + "/b.dcm", /*monochrome1=*/false, /*twelve_bits=*/true);
+  clip = ReadUltrasoundFile(dir + "/b.dcm", ReaderOptions());
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  ASSERT_EQ(clip->frames[0].type(), CV_16UC1);
+  cv::Mat expected;
+  fixture->sector_frames[0].convertTo(expected, CV_16UC1, 16);
+  EXPECT_EQ(cv::norm(clip->frames[0](clip->region), expected, cv::NORM_INF), 0);
 }
 
 TEST(Reader, SingleFrameUltrasoundImage) {

@@ -57,6 +57,11 @@ class Listener::Impl {
 
   // listener_work.cc
   WorkOutcome Process(const std::string& id);
+  // Moves an inbox entry to quarantine/ (bad input) or failed/ (rejected) with the reason.
+  WorkOutcome Reject(const std::string& id, const absl::Status& why, bool quarantine);
+  // Logs a service failure; schedules a retry (honouring the hint) or rejects for good.
+  WorkOutcome ServiceFailed(const std::string& id, const std::string& uid,
+                            const absl::Status& error, bool connected);
   WorkOutcome Deliver(const std::string& id);
   absl::Status SendTo(const std::string& key, const std::vector<std::string>& files);
   std::shared_ptr<grpc::Channel> Channel(absl::Status* error);

@@ -3,9 +3,10 @@
 // Segment anatomy (PS3.3 C.8.20.4 Segment Description Macro; PS3.16 CID 7150 "Segmentation
 // Property Categories", CID 7151/7152 "Segmentation Property Types" / cardiac structures):
 //   category  (123037004, SCT, "Anatomical Structure")
-//   LV cavity (87878005,  SCT, "Left ventricle")  the blood pool inside the endocardium; SNOMED CT
-//             has no separate concept for the LV cavity that PS3.16 lists, so the chamber concept
-//             is used (as the DICOM master list does for chamber masks) with the label "LV cavity"
+//   LV cavity (87878005,  SCT, "Left ventricle"): the blood pool inside the endocardium. The
+//             chamber concept is used for the cavity mask, as the DICOM segmentation master list
+//             mappings (e.g. TotalSegmentator's) do for chamber masks; label and description say
+//             "LV cavity" / blood pool, so the mask is not mistaken for cavity + wall
 //   LV myocardium (74281007, SCT, "Myocardium") with anatomic region Left ventricle (87878005)
 //   LA        (82471001,  SCT, "Left atrium")
 //   anatomic region of all segments: (80891009, SCT, "Heart")

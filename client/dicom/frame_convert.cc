@@ -28,13 +28,14 @@ cv::Mat Ybr422ToBgr(const uint8_t* data, int rows, int columns) {
   for (int y = 0; y < rows; ++y) {
     uint8_t* out = ycbcr.ptr<uint8_t>(y);
     for (int x = 0; x < columns; x += 2, p += 4) {
-      out[3 * x] = p[0];
-      out[3 * x + 1] = p[2];
-      out[3 * x + 2] = p[3];
+      uint8_t* pair = out + 3 * static_cast<size_t>(x);
+      pair[0] = p[0];
+      pair[1] = p[2];
+      pair[2] = p[3];
       if (x + 1 < columns) {
-        out[3 * x + 3] = p[1];
-        out[3 * x + 4] = p[2];
-        out[3 * x + 5] = p[3];
+        pair[3] = p[1];
+        pair[4] = p[2];
+        pair[5] = p[3];
       }
     }
   }
@@ -59,6 +60,7 @@ absl::StatusOr<cv::Mat> ToMat(const uint8_t* data, const PixelFormat& f,
   if (by_plane) {
     const size_t plane = static_cast<size_t>(f.rows) * f.columns;
     std::vector<cv::Mat> planes;
+    planes.reserve(3);
     for (int c = 0; c < 3; ++c) {
       planes.emplace_back(f.rows, f.columns, CV_8UC1, const_cast<uint8_t*>(data + c * plane));
     }

@@ -76,8 +76,8 @@ std::shared_ptr<grpc::Channel> Listener::Impl::Channel(absl::Status* error) {
 
 WorkOutcome Listener::Impl::Reject(const std::string& id, const absl::Status& why,
                                    bool quarantine) {
-  const absl::Status moved = quarantine ? spool_->Quarantine(id, why.ToString())
-                                        : spool_->FailInput(id, why.ToString());
+  const absl::Status moved =
+      quarantine ? spool_->Quarantine(id, why.ToString()) : spool_->FailInput(id, why.ToString());
   if (!moved.ok()) {
     spdlog::error("dicom-listen: {} cannot be moved out of the inbox: {}", id, moved.ToString());
     return {true, -1};
@@ -126,9 +126,10 @@ WorkOutcome Listener::Impl::Process(const std::string& id) {
     spdlog::error("dicom-listen: {} results not committed, will retry: {}", id, s.ToString());
     return {true, -1};
   }
-  spdlog::info("dicom-listen: {} ({}) segmented: {} frames, service {:.0f} ms, model {:.0f} ms, SR {}",
-               id, uid, clip->frames.size(), result->service_ms, result->model_ms,
-               written->sr.has_value() ? "written" : "skipped (" + written->sr_skipped_reason + ")");
+  spdlog::info(
+      "dicom-listen: {} ({}) segmented: {} frames, service {:.0f} ms, model {:.0f} ms, SR {}", id,
+      uid, clip->frames.size(), result->service_ms, result->model_ms,
+      written->sr.has_value() ? "written" : "skipped (" + written->sr_skipped_reason + ")");
   Notify();
   return {};
 }

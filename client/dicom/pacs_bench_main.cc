@@ -90,7 +90,8 @@ class Reports {
   std::map<std::string, DeliveryReport> by_uid_ ABSL_GUARDED_BY(mu_);
 };
 
-std::vector<Fixture> MakeCines(const std::string& dir, int count, uint64_t first_seed) {
+absl::StatusOr<std::vector<Fixture>> MakeCines(const std::string& dir, int count,
+                                               uint64_t first_seed) {
   std::vector<Fixture> out;
   for (int i = 0; i < count; ++i) {
     FixtureOptions o;
@@ -100,10 +101,7 @@ std::vector<Fixture> MakeCines(const std::string& dir, int count, uint64_t first
     o.encoding = FixtureEncoding::kJpegBaseline;
     absl::StatusOr<Fixture> f =
         WriteSyntheticUltrasound(o, absl::StrCat(dir, "/cine", first_seed + i, ".dcm"));
-    if (!f.ok()) {
-      spdlog::error("fixture: {}", f.status().ToString());
-      std::exit(1);
-    }
+    if (!f.ok()) return f.status();
     out.push_back(*f);
   }
   return out;
@@ -170,6 +168,7 @@ Throughput MeasureThroughput(const std::vector<Fixture>& cines, int senders, Rep
   const absl::Time start = absl::Now();
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(senders);
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
       for (size_t i = s; i < cines.size(); i += senders) failures += !Send(cines[i]);
@@ -213,10 +212,15 @@ int Run() {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir + "/cines");
   const int senders = absl::GetFlag(FLAGS_senders);
-  const std::vector<Fixture> latency_cines =
+  absl::StatusOr<std::vector<Fixture>> latency_cines =
       MakeCines(dir + "/cines", absl::GetFlag(FLAGS_latency_runs), 1000);
-  const std::vector<Fixture> load_cines =
+  absl::StatusOr<std::vector<Fixture>> load_cines =
       MakeCines(dir + "/cines", senders * absl::GetFlag(FLAGS_objects_per_sender), 2000);
+  if (!latency_cines.ok() || !load_cines.ok()) {
+    std::fprintf(stderr, "fixtures: %s %s\n", latency_cines.status().ToString().c_str(),
+                 load_cines.status().ToString().c_str());
+    return 1;
+  }
   Reports reports;
   ListenerOptions o;
   o.scp.port = absl::GetFlag(FLAGS_listener_port);
@@ -233,11 +237,11 @@ int Run() {
   o.on_delivered = [&reports](const DeliveryReport& r) { reports.Add(r); };
   absl::StatusOr<std::unique_ptr<Listener>> listener = Listener::Create(o);
   if (!listener.ok() || !(*listener)->Start().ok()) return 1;
-  const Latency latency = MeasureLatency(latency_cines, &reports);
+  const Latency latency = MeasureLatency(*latency_cines, &reports);
   if (!latency.ok || latency.seconds.empty()) return 1;
-  const Throughput throughput = MeasureThroughput(load_cines, senders, &reports);
+  const Throughput throughput = MeasureThroughput(*load_cines, senders, &reports);
   (*listener)->Stop();
-  Report(latency, throughput, senders, load_cines.size());
+  Report(latency, throughput, senders, load_cines->size());
   return throughput.failures == 0 ? 0 : 1;
 }
 

@@ -132,7 +132,7 @@ absl::StatusOr<std::vector<cv::Mat>> DecodeRle(DcmDataset& dataset, DcmPixelData
     DcmPixelItem* item = nullptr;
     Uint8* data = nullptr;
     // Item 0 is the Basic Offset Table; RLE has exactly one fragment per frame (PS3.5 A.4.2).
-    if (sequence->getItem(item, static_cast<unsigned long>(i + 1)).bad() ||
+    if (sequence->getItem(item, static_cast<unsigned long>(i) + 1).bad() ||
         item->getUint8Array(data).bad() || data == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("RLE frame ", i + 1, " of ", f.num_frames, " has no fragment"));

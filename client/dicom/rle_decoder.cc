@@ -20,7 +20,8 @@ absl::Status DecodeSegment(absl::string_view in, std::vector<uint8_t>* out, int 
   size_t pos = 0, written = 0;
   const size_t size = out->size();
   while (pos < in.size() && written < size) {
-    const int n = static_cast<int8_t>(in[pos++]);
+    const uint8_t header = static_cast<uint8_t>(in[pos++]);
+    const int n = header < 128 ? header : header - 256;  // the byte as a signed value
     if (n >= 0) {
       const size_t count = static_cast<size_t>(n) + 1;
       if (pos + count > in.size() || written + count > size) break;
@@ -55,7 +56,7 @@ absl::StatusOr<std::vector<uint8_t>> DecodeRleFrame(absl::string_view fragment, 
   }
   std::vector<uint32_t> offsets;
   for (uint32_t s = 0; s < segments; ++s) {
-    const uint32_t offset = ReadLe32(fragment.data() + 4 * (s + 1));
+    const uint32_t offset = ReadLe32(fragment.data() + 4 * (static_cast<size_t>(s) + 1));
     if (offset < kHeaderBytes || offset >= fragment.size() ||
         (!offsets.empty() && offset <= offsets.back())) {
       return absl::InvalidArgumentError(absl::StrCat("RLE segment ", s + 1, " offset ", offset,

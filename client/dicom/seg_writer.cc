@@ -48,8 +48,10 @@ absl::Status AddSegment(DcmSegmentation* seg, const SegmentConcept& concept,
   id.setAlgorithmParameters(
       absl::StrCat("weights_sha256=", algorithm.weights_sha256, "; ", kResearchUseOnly).c_str());
   Uint16 number = 0;
-  if (absl::Status s = Check(seg->addSegment(segment, number), "addSegment"); !s.ok()) return s;
-  owned.release();
+  if (absl::Status s = Check(seg->addSegment(owned.get(), number), "addSegment"); !s.ok()) {
+    return s;
+  }
+  static_cast<void>(owned.release());  // the segmentation owns it now
   if (number != concept.label) return absl::InternalError("SEG: segment numbering out of order");
   return absl::OkStatus();
 }

@@ -116,6 +116,7 @@ class StoreScp::Impl {
           absl::StrCat("SCP: cannot listen on port ", context_.options.port, ": ", c.text()));
     }
     std::vector<std::thread> workers;
+    workers.reserve(context_.options.max_associations);
     for (int i = 0; i < context_.options.max_associations; ++i) {
       workers.emplace_back([this] { Serve(); });
     }

@@ -25,7 +25,8 @@ absl::Status InitDicom() {
                                           EPC_colorByPixel);
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();
-    DJEncoderRegistration::registerCodecs();
+    // Fixtures are created lossy, not converted: they keep their SOP Instance UID.
+    DJEncoderRegistration::registerCodecs(ECC_lossyYCbCr, EUC_never);
     DcmRLEEncoderRegistration::registerCodecs();
   });
   if (!dcmDataDict.isDictionaryLoaded()) {

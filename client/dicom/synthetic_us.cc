@@ -36,14 +36,15 @@ cv::Mat RenderCanvas(const cv::Mat& sector, const FixtureOptions& o, const cv::R
   return bgr;
 }
 
-void PutPatientStudy(DcmDataset* ds, const FixtureOptions& o, const std::string& study_uid,
-                     const std::string& sop_uid) {
+void PutPatientStudy(DcmDataset* ds, const FixtureOptions& o, const std::string& study_uid) {
+  const std::string series_uid = o.series_instance_uid.empty() ? NewUid() : o.series_instance_uid;
+  const std::string sop_uid = o.sop_instance_uid.empty() ? NewUid() : o.sop_instance_uid;
   ds->putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 100");
   ds->putAndInsertString(DCM_SOPClassUID, o.multiframe ? UID_UltrasoundMultiframeImageStorage
                                                        : UID_UltrasoundImageStorage);
   ds->putAndInsertString(DCM_SOPInstanceUID, sop_uid.c_str());
   ds->putAndInsertString(DCM_StudyInstanceUID, study_uid.c_str());
-  ds->putAndInsertString(DCM_SeriesInstanceUID, NewUid().c_str());
+  ds->putAndInsertString(DCM_SeriesInstanceUID, series_uid.c_str());
   ds->putAndInsertString(DCM_PatientName, o.patient_name.c_str());
   ds->putAndInsertString(DCM_PatientID, o.patient_id.c_str());
   ds->putAndInsertString(DCM_PatientBirthDate, "19700101");
@@ -192,7 +193,7 @@ absl::StatusOr<Fixture> WriteSyntheticUltrasound(const FixtureOptions& o, const 
   }
   DcmFileFormat file;
   DcmDataset* ds = file.getDataset();
-  PutPatientStudy(ds, o, fixture.study_instance_uid, NewUid());
+  PutPatientStudy(ds, o, fixture.study_instance_uid);
   if (absl::Status s = PutPixels(ds, canvases, o.colour == FixtureColour::kRgb); !s.ok()) return s;
   PutTiming(ds, o, frames, fixture.fps);
   PutRegions(ds, o, fixture.region, fixture.spacing_mm / 10.0);

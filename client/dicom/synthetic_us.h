@@ -41,12 +41,15 @@ struct FixtureOptions {
   // Made-up sentinel identifiers (never real patient data).
   std::string patient_name = "SENTINEL^BOTMPATIENT";
   std::string patient_id = "SENTINEL-PID-0042";
-  std::string study_instance_uid;  // empty: a new UID
+  // UIDs; empty: new ones. Fixed UIDs make the file bytes reproducible.
+  std::string study_instance_uid;
+  std::string series_instance_uid;
+  std::string sop_instance_uid;
 };
 
 struct Fixture {
   std::string path;
-  std::string sop_instance_uid;  // after compression (lossy JPEG gets a new UID)
+  std::string sop_instance_uid;
   std::string study_instance_uid;
   cv::Rect region;                     // where the sector lies in the canvas
   std::vector<cv::Mat> sector_frames;  // the synthetic frames placed there (CV_8UC1)

@@ -90,6 +90,9 @@ TEST(ReaderFuzz, MutatedFilesNeverCrashTheReader) {
     options.margin_left_px = options.margin_top_px = 4;
     options.margin_right_px = options.margin_bottom_px = 4;
     options.encoding = e;
+    options.study_instance_uid = "2.25.1";  // fixed UIDs: the same seed bytes on every run
+    options.series_instance_uid = "2.25.2";
+    options.sop_instance_uid = "2.25.3";
     options.colour =
         e == FixtureEncoding::kJpegBaseline ? FixtureColour::kRgb : FixtureColour::kMonochrome2;
     const std::string path = dir + "/seed" + std::to_string(seeds.size()) + ".dcm";

@@ -11,6 +11,8 @@
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
 #include "tests/client/subprocess.h"
 
 namespace botm::dicom {
@@ -88,6 +90,17 @@ TEST(Reader, JpegBaselineColourIsYbrFull422OneFragmentPerFrame) {
   EXPECT_EQ(clip->source.photometric, "YBR_FULL_422");
   EXPECT_EQ(clip->source.transfer_syntax_uid, "1.2.840.10008.1.2.4.50");
   EXPECT_TRUE(clip->source.lossy);
+  // The Basic Offset Table item, then exactly one fragment per frame.
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  DcmElement* element = nullptr;
+  ASSERT_TRUE(file.getDataset()->findAndGetElement(DCM_PixelData, element).good());
+  DcmPixelSequence* fragments = nullptr;
+  const DcmRepresentationParameter* param = nullptr;
+  ASSERT_TRUE(static_cast<DcmPixelData*>(element)
+                  ->getEncapsulatedRepresentation(EXS_JPEGProcess1, param, fragments)
+                  .good());
+  EXPECT_EQ(fragments->card(), 1u + 3u);
 }
 
 TEST(Reader, CalibrationFromTheTissueRegionInMillimetres) {

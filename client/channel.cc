@@ -8,7 +8,10 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 
 namespace botm::client {
 namespace {
@@ -90,6 +93,22 @@ absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view what) 
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat(what, ": ", status.error_message()));
+}
+
+void AttachRetryAfter(const grpc::ClientContext& context, absl::Status* status) {
+  if (status->ok()) return;
+  const auto& trailers = context.GetServerTrailingMetadata();
+  const auto hint = trailers.find("retry-after-ms");
+  if (hint == trailers.end()) return;
+  status->SetPayload(kRetryAfterPayload,
+                     absl::Cord(absl::string_view(hint->second.data(), hint->second.size())));
+}
+
+int64_t RetryAfterMs(const absl::Status& status) {
+  const absl::optional<absl::Cord> hint = status.GetPayload(kRetryAfterPayload);
+  int64_t ms = -1;
+  if (!hint.has_value() || !absl::SimpleAtoi(std::string(*hint), &ms) || ms < 0) return -1;
+  return ms;
 }
 
 }  // namespace botm::client

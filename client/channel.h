@@ -11,6 +11,7 @@
 #include <string>
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -41,6 +42,16 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const ChannelOptions& opt
 // Converts a gRPC status to an absl::Status with the same code (the codes map one to one),
 // prefixing the message with `what` ("SegmentStream: ...").
 absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view what);
+
+// The payload type under which a failed call's server retry hint (the `retry-after-ms`
+// trailer, sent with RESOURCE_EXHAUSTED) travels on the absl::Status.
+inline constexpr char kRetryAfterPayload[] = "type.botm/retry-after-ms";
+
+// Attaches the `retry-after-ms` trailer of a finished call to `status` (when both exist).
+void AttachRetryAfter(const grpc::ClientContext& context, absl::Status* status);
+
+// Returns the server's retry hint in milliseconds carried by `status`, or -1 without one.
+int64_t RetryAfterMs(const absl::Status& status);
 
 // Reads a whole file. NotFound naming the path when it cannot be opened.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);

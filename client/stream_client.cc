@@ -175,7 +175,11 @@ absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* s
   outcome.frames_sent = run.sent();
   outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (absl::Status error = run.producer_error(); !error.ok()) return error;
-  if (!status.ok()) return FromGrpcStatus(status, "SegmentStream");
+  if (!status.ok()) {
+    absl::Status failed = FromGrpcStatus(status, "SegmentStream");
+    AttachRetryAfter(context, &failed);
+    return failed;
+  }
   return outcome;
 }
 

@@ -14,7 +14,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev
   libopenblas0-serial
-  libdcmtk-dev dcmtk dicom3tools orthanc
+  libdcmtk-dev dcmtk dicom3tools orthanc orthanc-dicomweb libcurl4-openssl-dev libssl-dev
   clang-format clang-tidy
 )
 

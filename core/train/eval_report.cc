@@ -46,6 +46,8 @@ std::string RobustnessRow(const std::string& name, const nlohmann::json& b) {
   for (const char* c : kEvalClassNames) {
     absl::StrAppend(&row, " | ", Num(r["area_ratio_median"][c], "%.2f"));
   }
+  absl::StrAppend(&row, " | ", Num(r["lv_area_ratio_median_ed"], "%.2f"), " / ",
+                  Num(r["lv_area_ratio_median_es"], "%.2f"));
   const nlohmann::json& ch = r["lv_area_change"];
   absl::StrAppend(&row, " | ", Num(ch["predicted_pct"], "%.1f"), " / ", Num(ch["true_pct"], "%.1f"),
                   " | ", Num(ch["mean_abs_error_points"], "%.1f"), " / ",
@@ -146,9 +148,10 @@ std::string MarkdownReport(const nlohmann::json& r) {
   if (r.contains("all")) absl::StrAppend(&md, Row("**all**", r["all"]));
   absl::StrAppend(&md,
                   "\n| bin | Dice LV | Dice MYO | Dice LA | Dice heart | area ratio LV | "
-                  "area ratio MYO | area ratio LA | ED-to-ES LV area change % (pred / true) | "
+                  "area ratio MYO | area ratio LA | LV area ratio ED / ES | ED-to-ES LV area "
+                  "change % (pred / true) | "
                   "change error, mean / median (points) | min LV Dice | frames LV Dice < 0.5 |\n",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   if (r.contains("bins")) {
     for (const auto& [name, b] : r["bins"].items()) absl::StrAppend(&md, RobustnessRow(name, b));
   }

@@ -53,6 +53,12 @@ void BinStats::AddRobustness(const EvalClip& clip) {
       std::clamp(AreaChangePct(clip.predicted[clip.ed], clip.predicted[clip.es]), -100.0, 100.0);
   const double truth = AreaChangePct(clip.labels[clip.ed], clip.labels[clip.es]);
   if (std::isnan(pred) || std::isnan(truth)) return;
+  const auto ratio = [&](int t) {
+    return cv::countNonZero(clip.predicted[t] == 1) /
+           std::max(1.0, static_cast<double>(cv::countNonZero(clip.labels[t] == 1)));
+  };
+  lv_ratio_ed_.push_back(ratio(clip.ed));
+  lv_ratio_es_.push_back(ratio(clip.es));
   change_pred_.push_back(pred);
   change_true_.push_back(truth);
   change_err_.push_back(std::fabs(pred - truth));
@@ -114,6 +120,7 @@ void BinStats::Merge(const BinStats& o) {
   for (int c = 0; c < kEvalClasses; ++c) Append(&area_ratio_[c], o.area_ratio_[c]);
   Append(&heart_dice_, o.heart_dice_), Append(&change_pred_, o.change_pred_);
   Append(&change_true_, o.change_true_), Append(&change_err_, o.change_err_);
+  Append(&lv_ratio_ed_, o.lv_ratio_ed_), Append(&lv_ratio_es_, o.lv_ratio_es_);
 }
 
 nlohmann::json BinStats::ToJson() const {
@@ -139,6 +146,8 @@ nlohmann::json BinStats::ToJson() const {
   for (int c = 0; c < kEvalClasses; ++c) {
     r["area_ratio_median"][kEvalClassNames[c]] = Median(area_ratio_[c]);
   }
+  r["lv_area_ratio_median_ed"] = Median(lv_ratio_ed_);
+  r["lv_area_ratio_median_es"] = Median(lv_ratio_es_);
   const std::vector<double>& lv = dice_[0];
   r["lv_dice_min"] = lv.empty() ? nlohmann::json(nullptr)
                                 : nlohmann::json(*std::min_element(lv.begin(), lv.end()));

@@ -38,9 +38,9 @@ class BinStats {
   // {"clips", "frames", "dice": {class: mean}, "hd95_mm", "msd_mm", "ef": {...},
   //  "temporal": {...}, "robustness": {...}, "ms_per_frame"}. robustness: "heart_dice" (union of
   //  the three classes), "area_ratio_median" per class (predicted / true area over frames where
-  //  the class is present), "lv_dice_min", "lv_dice_below_0_5" (share of frames), and
-  //  "lv_area_change" (ED-to-ES relative LV area change in %: predicted and true means and the
-  //  mean absolute difference in points, over clips with an annotated ED/ES pair).
+  //  the class is present; LV also at ED and ES alone), "lv_dice_min", "lv_dice_below_0_5" (share
+  //  of frames), and "lv_area_change" (ED-to-ES relative LV area change in %: predicted and true
+  //  means and the mean absolute difference in points, over clips with an annotated ED/ES pair).
   nlohmann::json ToJson() const;
 
  private:
@@ -53,6 +53,7 @@ class BinStats {
   std::vector<double> flagged_, flicker_, gt_flagged_, gt_flicker_, label_flicker_;
   std::array<std::vector<double>, kEvalClasses> area_ratio_;
   std::vector<double> heart_dice_, change_pred_, change_true_, change_err_;
+  std::vector<double> lv_ratio_ed_, lv_ratio_es_;
 };
 
 }  // namespace botm::train

@@ -29,6 +29,32 @@ TEST(SinkhornTest, MarginalsAtTwentyIterations) {
   EXPECT_LT((cols - 1.0).abs().max().item<double>(), 1e-4);
 }
 
+// Inference on CPU runs the same iterations in the scaling form (fp64 loops); training keeps the
+// unrolled log-domain form. Both give the same plan, also for peaked plans and small eps, and
+// the inference path is bit-identical from run to run.
+TEST(SinkhornTest, InferencePathEqualsTheLogDomainIterations) {
+  torch::manual_seed(9);
+  const torch::Tensor xa = torch::randn({3, 64, 32});
+  const torch::Tensor xb = torch::cat(
+      {xa.slice(1, 0, 40) + 0.05 * torch::randn({3, 40, 32}), torch::randn({3, 24, 32})}, 1);
+  for (double eps : {0.1, 0.05, 0.01}) {
+    for (int iters : {1, 5, 20}) {
+      const torch::Tensor cost = CosineCost(xa, xb);
+      const torch::Tensor log_domain = LogSinkhorn(cost, eps, iters);  // grad mode on: reference
+      torch::Tensor fast, again;
+      {
+        torch::InferenceMode guard;
+        fast = LogSinkhorn(cost, eps, iters);
+        again = LogSinkhorn(cost, eps, iters);
+      }
+      ASSERT_EQ(fast.sizes(), log_domain.sizes());
+      const double diff = (fast.exp() - log_domain.exp()).abs().max().item<double>();
+      EXPECT_LT(diff, 1e-6) << "eps " << eps << " iterations " << iters;
+      EXPECT_TRUE(torch::equal(fast, again));
+    }
+  }
+}
+
 TEST(SinkhornTest, MoreIterationsReduceMarginalError) {
   torch::manual_seed(2);
   const torch::Tensor xa = torch::randn({1, 64, 16});

@@ -1,6 +1,8 @@
 #include "core/model/internal/sinkhorn.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace botm {
 namespace internal {
@@ -15,7 +17,58 @@ torch::Tensor CosineCost(const torch::Tensor& x_a, const torch::Tensor& x_b) {
   return (1.0 - torch::matmul(an, bn.transpose(1, 2))).clamp(0.0, 2.0);
 }
 
+namespace {
+
+// Largest -C/eps for which the scaling form stays in fp64 range with room to spare (C <= 2).
+constexpr double kMaxScalingExponent = 600.0;
+
+// Sinkhorn-Knopp in the scaling domain (Cuturi 2013): K = exp(-C/eps), u = a / (K v),
+// v = b / (K^T u); the same iterations as the log-domain form (f = eps log u, g = eps log v),
+// computed in fp64 with plain loops: on CPU the tensors are tiny (at most max_ot_tokens^2 per
+// frame) and the log-domain form's ~40 small torch operations per iteration cost far more than
+// the arithmetic. Returns log T = log K + log u + log v as fp32 [B, N, M].
+torch::Tensor ScalingSinkhornCpu(const torch::Tensor& cost, double epsilon, int iterations) {
+  const torch::Tensor c = cost.to(torch::kFloat64).contiguous();
+  const int64_t batch = c.size(0), n = c.size(1), m = c.size(2);
+  torch::Tensor out = torch::empty({batch, n, m}, c.options().dtype(torch::kFloat32));
+  std::vector<double> k(static_cast<size_t>(n * m)), u(n), v(m);
+  const double a = 1.0 / static_cast<double>(n), b = 1.0 / static_cast<double>(m);
+  for (int64_t s = 0; s < batch; ++s) {
+    const double* cs = c.data_ptr<double>() + s * n * m;
+    for (int64_t i = 0; i < n * m; ++i) k[i] = std::exp(-cs[i] / epsilon);
+    std::fill(v.begin(), v.end(), 1.0);
+    for (int it = 0; it < iterations; ++it) {
+      for (int64_t i = 0; i < n; ++i) {
+        double kv = 0;
+        for (int64_t j = 0; j < m; ++j) kv += k[i * m + j] * v[j];
+        u[i] = a / kv;
+      }
+      for (int64_t j = 0; j < m; ++j) v[j] = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < m; ++j) v[j] += k[i * m + j] * u[i];
+      }
+      for (int64_t j = 0; j < m; ++j) v[j] = b / v[j];
+    }
+    float* o = out.data_ptr<float>() + s * n * m;
+    for (int64_t i = 0; i < n; ++i) {
+      const double lu = std::log(u[i]);
+      for (int64_t j = 0; j < m; ++j) {
+        o[i * m + j] = static_cast<float>(-cs[i * m + j] / epsilon + lu + std::log(v[j]));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 torch::Tensor LogSinkhorn(const torch::Tensor& cost, double epsilon, int iterations) {
+  // Inference on CPU (no autograd graph to build): the scaling form, while exp(-C/eps) keeps
+  // clear of fp64 underflow (eps >= 2/600); training and GPUs use the unrolled log-domain form.
+  if (!torch::GradMode::is_enabled() && cost.device().is_cpu() &&
+      2.0 / epsilon < kMaxScalingExponent) {
+    return ScalingSinkhornCpu(cost, epsilon, iterations);
+  }
   const torch::Tensor k = -cost.to(torch::kFloat32) / epsilon;  // [B, N, M]
   const int64_t b = k.size(0), n = k.size(1), m = k.size(2);
   const double log_a = -std::log(static_cast<double>(n));

@@ -23,7 +23,10 @@ namespace internal {
 torch::Tensor CosineCost(const torch::Tensor& x_a, const torch::Tensor& x_b);
 
 // cost [B, N, M] -> log-plan [B, N, M] (fp32); the plan sums to 1 (rows to 1/N, columns 1/M
-// up to the convergence error after `iterations`).
+// up to the convergence error after `iterations`). Under autograd (training) or on a GPU it
+// runs the unrolled log-domain iterations above; for CPU inference (GradMode off) the same
+// iterations in the equivalent scaling form, fp64, without per-operation overhead (equal to
+// the log-domain result to ~1e-6; tests/model/sinkhorn_test.cc).
 torch::Tensor LogSinkhorn(const torch::Tensor& cost, double epsilon, int iterations);
 
 // Barycentric projections from a log-plan. Forward: row-normalised plan times the partner's

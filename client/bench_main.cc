@@ -84,7 +84,7 @@ auto WithProgress(const std::string& label, std::atomic<int64_t>* frames, Body b
 }
 
 absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
-    const botm::v1::ModelInfo* served) {
+    const botm::v1::GetModelInfoResponse* served) {
   server::InferenceEngineOptions engine_options;
   engine_options.model_path = absl::GetFlag(FLAGS_model);
   engine_options.instances = absl::GetFlag(FLAGS_instances);
@@ -131,7 +131,7 @@ void Accumulate(const BenchResult& run, BenchResult* total) {
 
 absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& channel,
                                       const BenchOptions& options, const BenchClips& clips) {
-  auto stub = botm::v1::Segmentation::NewStub(channel);
+  auto stub = botm::v1::SegmentationService::NewStub(channel);
   std::atomic<int64_t> frames{0};
   BenchOptions run_options = options;
   run_options.frames_done = &frames;
@@ -174,7 +174,7 @@ int Main() {
   if (!clips.ok()) return Fail(clips.status());
 
   std::shared_ptr<grpc::Channel> channel;
-  botm::v1::ModelInfo served_info;
+  botm::v1::GetModelInfoResponse served_info;
   if (served) {
     ChannelOptions channel_options;
     channel_options.address = absl::GetFlag(FLAGS_server);

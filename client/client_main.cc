@@ -123,7 +123,7 @@ absl::StatusOr<StreamOutcome> StreamWithProgress(const std::shared_ptr<grpc::Cha
     context->latency_ms.push_back(latency_ms);
     bar.Update(++done);
   };
-  auto stub = botm::v1::Segmentation::NewStub(channel);
+  auto stub = botm::v1::SegmentationService::NewStub(channel);
   absl::StatusOr<StreamOutcome> outcome = RunStream(stub.get(), options, producer, on_result);
   bar.Finish();
   return outcome;

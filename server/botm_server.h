@@ -55,7 +55,7 @@ struct BotmServerOptions {
 };
 
 // The health service names whose status the server drives.
-inline constexpr const char* kServiceName = "botm.v1.Segmentation";
+inline constexpr const char* kServiceName = "botm.v1.SegmentationService";
 
 class BotmServer {
  public:

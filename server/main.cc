@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "botm-server [--flag=value ...] [--flagfile=PATH]\n"
-      "Serves botm.v1.Segmentation over gRPC. Every flag has a working default; a config file "
+      "Serves botm.v1.SegmentationService over gRPC. Every flag has a working default; a config "
+      "file "
       "is a --flagfile with one --name=value per line.");
   // SIGTERM/SIGINT are blocked in every thread and taken by sigwait() on one thread, which
   // starts the drain: no work happens in signal-handler context.

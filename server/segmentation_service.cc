@@ -10,7 +10,8 @@ namespace botm::server {
 namespace {
 
 // A bidi reactor that only finishes the call with a status (refusals).
-class RefusedStream : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::SegmentResponse> {
+class RefusedStream
+    : public grpc::ServerBidiReactor<v1::SegmentStreamRequest, v1::SegmentStreamResponse> {
  public:
   explicit RefusedStream(grpc::Status status) { Finish(std::move(status)); }
   void OnDone() override { delete this; }
@@ -36,7 +37,7 @@ grpc::Status SegmentationService::Admit(grpc::CallbackServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::ServerBidiReactor<v1::SegmentRequest, v1::SegmentResponse>*
+grpc::ServerBidiReactor<v1::SegmentStreamRequest, v1::SegmentStreamResponse>*
 SegmentationService::SegmentStream(grpc::CallbackServerContext* ctx) {
   std::unique_ptr<AdmissionController::Ticket> ticket;
   if (grpc::Status s = Admit(ctx, &ticket); !s.ok()) return new RefusedStream(std::move(s));
@@ -57,7 +58,7 @@ grpc::ServerUnaryReactor* SegmentationService::SegmentClip(grpc::CallbackServerC
 
 grpc::ServerUnaryReactor* SegmentationService::GetModelInfo(
     grpc::CallbackServerContext* ctx, const v1::GetModelInfoRequest* /*request*/,
-    v1::ModelInfo* out) {
+    v1::GetModelInfoResponse* out) {
   grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
   InferenceEngine* engine = env_->engine.load();
   if (engine == nullptr) {

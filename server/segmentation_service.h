@@ -1,4 +1,4 @@
-// botm.v1.Segmentation on the gRPC callback API: SegmentStream (StreamReactor), SegmentClip
+// botm.v1.SegmentationService on the gRPC callback API: SegmentStream (StreamReactor), SegmentClip
 // (ClipReactor) and GetModelInfo. Refuses calls with UNAVAILABLE until the engine is set
 // (warm-up done) and once shutdown began, and with RESOURCE_EXHAUSTED (+ `retry-after-ms`
 // trailer) when admission control says no.
@@ -15,20 +15,20 @@
 
 namespace botm::server {
 
-class SegmentationService final : public v1::Segmentation::CallbackService {
+class SegmentationService final : public v1::SegmentationService::CallbackService {
  public:
   // `env` must outlive the service and every call.
   SegmentationService(ServiceEnv* env, const StreamRegistryOptions& registry_options)
       : env_(env), registry_(registry_options) {}
 
-  grpc::ServerBidiReactor<v1::SegmentRequest, v1::SegmentResponse>* SegmentStream(
+  grpc::ServerBidiReactor<v1::SegmentStreamRequest, v1::SegmentStreamResponse>* SegmentStream(
       grpc::CallbackServerContext* ctx) override;
   grpc::ServerUnaryReactor* SegmentClip(grpc::CallbackServerContext* ctx,
                                         const v1::SegmentClipRequest* request,
                                         v1::SegmentClipResponse* response) override;
   grpc::ServerUnaryReactor* GetModelInfo(grpc::CallbackServerContext* ctx,
                                          const v1::GetModelInfoRequest* request,
-                                         v1::ModelInfo* response) override;
+                                         v1::GetModelInfoResponse* response) override;
 
   // Open SegmentStream calls.
   int open_streams() const { return registry_.size(); }

@@ -37,7 +37,8 @@ namespace botm::server {
 
 class StreamRegistry;
 
-class StreamReactor : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::SegmentResponse> {
+class StreamReactor
+    : public grpc::ServerBidiReactor<v1::SegmentStreamRequest, v1::SegmentStreamResponse> {
  public:
   // Starts the first read. `env` and `registry` must outlive the call; the ticket is the
   // admitted stream slot (released when the reactor is deleted).
@@ -84,7 +85,7 @@ class StreamReactor : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::Seg
   InferenceEngine* const engine_;
   const std::unique_ptr<AdmissionController::Ticket> ticket_;
   const absl::Time started_;
-  v1::SegmentRequest request_;  // the read buffer; owned by the read path
+  v1::SegmentStreamRequest request_;  // the read buffer; owned by the read path
 
   absl::Mutex mu_;
   std::unique_ptr<Session> session_ ABSL_GUARDED_BY(mu_);
@@ -93,7 +94,7 @@ class StreamReactor : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::Seg
   std::map<uint64_t, BuiltFrame> answered_ ABSL_GUARDED_BY(mu_);
   uint64_t next_emit_ ABSL_GUARDED_BY(mu_) = 0;
   int inflight_ ABSL_GUARDED_BY(mu_) = 0;  // engine jobs not yet answered (markers too)
-  std::deque<v1::SegmentResponse> out_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::SegmentStreamResponse> out_ ABSL_GUARDED_BY(mu_);
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool half_closed_ ABSL_GUARDED_BY(mu_) = false;

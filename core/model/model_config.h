@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/common/classes.h"
 
 namespace botm {
 
@@ -31,7 +32,7 @@ absl::StatusOr<EncoderVariant> VariantByName(absl::string_view name);
 struct ModelConfig {
   std::string variant = "tiny";  // encoder table row
   int input_size = 128;          // square model input in pixels (multiple of 32)
-  int num_classes = 4;
+  int num_classes = kNumClasses;  // core/common/classes.h
   bool cross_frame = true;              // false = single-frame ablation, everything else identical
   std::vector<int> ot_stages = {2, 3};  // 0-based stages with token matching (stages 3 and 4)
   double ot_epsilon = 0.1;              // entropic regularisation of Sinkhorn

@@ -24,7 +24,6 @@ class TorchEncodedFrame : public EncodedFrame {
   TorchEncodedFrame(std::vector<torch::Tensor> tensors, cv::Size size)
       : tensors_(std::move(tensors)), size_(size) {}
   cv::Size original_size() const override { return size_; }
-  size_t ByteSize() const override;
   const std::vector<torch::Tensor>& tensors() const { return tensors_; }
 
  private:

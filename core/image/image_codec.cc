@@ -81,7 +81,7 @@ absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels)
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, const DecodeOptions& options) {
   absl::StatusOr<ImageHeader> header = PeekImageHeader(bytes);
   if (!header.ok()) return header.status();
-  if (absl::Status s = internal::CheckLimits(*header, options); !s.ok()) return s;
+  if (absl::Status s = CheckImageLimits(*header, options); !s.ok()) return s;
   if (absl::Status s = CheckTrailer(bytes, header->format); !s.ok()) return s;
   return header->format == ImageFormat::kPng ? internal::DecodePng(bytes, *header, options)
                                              : internal::DecodeJpeg(bytes, *header, options);

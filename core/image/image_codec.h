@@ -55,6 +55,10 @@ struct DecodeOptions {
   std::function<void(absl::string_view warning)> on_warning;
 };
 
+// InvalidArgument for a zero size; OutOfRange, naming both numbers, when `header` is past a
+// limit of `options` (what DecodeImage checks before decoding).
+absl::Status CheckImageLimits(const ImageHeader& header, const DecodeOptions& options);
+
 // Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1 (gray), 3 (BGR) or 4 (BGRA) channels
 // (PNG gray+alpha and RGB/palette with tRNS give BGRA; JPEG gray gives 1 channel, color 3);
 // EXIF orientation and PNG gamma are not applied (pixels as stored, as scanners send them).

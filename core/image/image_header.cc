@@ -129,7 +129,11 @@ absl::StatusOr<ImageHeader> PeekJpegHeader(absl::string_view b) {
       absl::StrCat("JPEG truncated or corrupt: no frame header in ", b.size(), " bytes"));
 }
 
-absl::Status CheckLimits(const ImageHeader& h, const DecodeOptions& o) {
+}  // namespace botm::image::internal
+
+namespace botm::image {
+
+absl::Status CheckImageLimits(const ImageHeader& h, const DecodeOptions& o) {
   const char* format = h.format == ImageFormat::kPng ? "PNG" : "JPEG";
   if (h.width == 0 || h.height == 0) {
     return absl::InvalidArgumentError(
@@ -149,4 +153,4 @@ absl::Status CheckLimits(const ImageHeader& h, const DecodeOptions& o) {
   return absl::OkStatus();
 }
 
-}  // namespace botm::image::internal
+}  // namespace botm::image

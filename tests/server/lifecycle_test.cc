@@ -24,13 +24,8 @@ using testing::Connect;
 TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   absl::Notification gate;
-  o.engine_factory = [&gate](const InferenceEngineOptions& engine) {
-    gate.WaitForNotification();
-    return InferenceEngine::CreateWithModel(engine, testing::SharedModel());
-  };
-  auto started = BotmServer::Start(o);
-  ASSERT_TRUE(started.ok()) << started.status();
-  std::unique_ptr<BotmServer> server = std::move(*started);
+  std::unique_ptr<BotmServer> server = testing::StartWarmingUp(o, &gate);
+  ASSERT_NE(server, nullptr);
   auto channel = Connect(server->port());
   EXPECT_EQ(testing::HealthStatus(channel, ""), "NOT_SERVING");
   EXPECT_EQ(testing::HealthStatus(channel, kServiceName), "NOT_SERVING");
@@ -81,7 +76,7 @@ TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
 TEST(LifecycleTest, LoadAboveCapacityIsRefusedWithRetryHint) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   o.admission.load_factor = 1.0;
-  o.admission.retry_after_ms = 1500;
+  o.admission.default_retry_ms = 1500;  // nothing drained yet: the default hint
   auto server = testing::StartReady(o);
   ASSERT_NE(server, nullptr);
   auto stub = v1::SegmentationService::NewStub(Connect(server->port()));
@@ -132,6 +127,19 @@ TEST(LifecycleTest, IdleStreamTimesOut) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_GE(absl::Now() - t0, absl::Milliseconds(900));
   EXPECT_LT(absl::Now() - t0, absl::Seconds(30));
+}
+
+// Issue 9: a missing checkpoint was reported as a missing model card.
+TEST(LifecycleTest, MissingModelIsReportedAsAMissingModel) {
+  BotmServerOptions o = testing::LoopbackOptions(1);
+  o.engine_factory = nullptr;  // the real loader
+  o.model.model_path = "/nonexistent/botm-model.pt";
+  auto server = BotmServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const absl::Status ready = (*server)->WaitUntilReady(absl::Seconds(60));
+  EXPECT_EQ(ready.code(), absl::StatusCode::kNotFound) << ready;
+  EXPECT_NE(ready.message().find("/nonexistent/botm-model.pt"), std::string::npos) << ready;
+  EXPECT_EQ(ready.message().find("card"), std::string::npos) << ready;
 }
 
 std::string Slurp(const std::string& path) {

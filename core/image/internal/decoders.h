@@ -18,9 +18,6 @@ absl::StatusOr<ImageHeader> PeekPngHeader(absl::string_view bytes);
 // JPEG: the first frame header (SOFn) after SOI.
 absl::StatusOr<ImageHeader> PeekJpegHeader(absl::string_view bytes);
 
-// InvalidArgument for a zero size; OutOfRange, naming both numbers, past a limit of `options`.
-absl::Status CheckLimits(const ImageHeader& header, const DecodeOptions& options);
-
 // Decode bytes whose header was peeked as `header` (limits already checked) into a matrix of
 // exactly that layout. InvalidArgument naming the library's message for corrupt or truncated
 // data, or when the data disagree with `header`.

@@ -16,7 +16,7 @@ PKGS=(
   libpng-dev libjpeg62-turbo-dev
   libopenblas0-serial
   libdcmtk-dev dcmtk dicom3tools orthanc
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
+#include "server/decode_budget.h"
 #include "server/work_pool.h"
 
 namespace botm::server {
@@ -89,6 +90,24 @@ TEST(WorkPoolTest, QueueIsBoundedAndARefusedTaskStaysWithTheCaller) {
   EXPECT_EQ(ran.load(), 2);
   absl::AnyInvocable<void()&&> late = [] {};
   EXPECT_FALSE(pool->Post(0, &late));  // stopped
+}
+
+// The server-wide bound on decoded bytes (issue 9, defect 4): leases that do not fit are
+// refused while others are held, a lone frame always fits, and released bytes come back.
+TEST(DecodeBudgetTest, BoundsTheBytesInFlight) {
+  DecodeBudget budget(100);
+  auto a = budget.TryAcquire(60);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(budget.TryAcquire(50), nullptr);
+  auto b = budget.TryAcquire(40);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(budget.in_use(), 100);
+  a.reset();
+  EXPECT_EQ(budget.in_use(), 40);
+  b.reset();
+  auto big = budget.TryAcquire(500);  // alone: admitted (the per-frame limit bounds it)
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(budget.TryAcquire(1), nullptr);
 }
 
 TEST(WorkPoolTest, RejectsBadOptions) {

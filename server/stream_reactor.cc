@@ -107,7 +107,10 @@ bool StreamReactor::CanRead() const {
   const int64_t unsent = static_cast<int64_t>(out_.size());
   const bool latest_only =
       session_ != nullptr && session_->config().overflow() == v1::OVERFLOW_POLICY_LATEST_ONLY;
-  return latest_only ? unsent < limit : FramesPending() + unsent < limit;
+  // Latest-only keeps reading while frames wait (the engine drops older ones), but not past
+  // twice the window of frames still decoding or waiting: decoding is bounded too.
+  return latest_only ? unsent < limit && FramesPending() < 2 * limit
+                     : FramesPending() + unsent < limit;
 }
 
 void StreamReactor::MaybeStartRead() {

@@ -12,8 +12,8 @@
 //
 // Backpressure: the reactor reads one message at a time, the next only after the frame was
 // handed to the codec pool and while fewer than max_inflight_frames_per_stream frames are
-// unanswered or unsent (OVERFLOW_POLICY_QUEUE) or unsent (LATEST_ONLY); gRPC flow control then
-// slows the client. A stream that sends faster than admission allows it (rate_policer.h) has
+// unanswered or unsent (OVERFLOW_POLICY_QUEUE), or unsent with fewer than twice that many
+// unanswered (LATEST_ONLY); gRPC flow control then slows the client. A stream that sends faster than admission allows it (rate_policer.h) has
 // its next read delayed; the registry's reaper resumes it.
 //
 // Thread-safety: reactions, codec and engine callbacks and the reaper may run on different

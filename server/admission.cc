@@ -59,6 +59,9 @@ void AdmissionController::Release(double rate) {
   --streams_;
   load_ -= rate;
   if (streams_ == 0) load_ = 0.0;  // no drift from floating-point sums
+  // Only streams that were admitted with their load drain the server; calls refused at their
+  // config end at once and would make the drain look faster than it is.
+  if (rate <= 0) return;
   ends_.push_back(clock_->Now());
   while (static_cast<int>(ends_.size()) > std::max(2, options_.drain_window)) ends_.pop_front();
 }

@@ -23,6 +23,7 @@ TEST(AdmissionRetryTest, RetryDelayFollowsTheMeasuredDrainRate) {
   for (int i = 0; i < 4; ++i) {
     auto ticket = admission.AdmitStream();
     ASSERT_TRUE(ticket.ok());
+    ASSERT_TRUE(admission.AdmitLoad(ticket->get(), 10).ok());
     auto refused = admission.AdmitStream();
     ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
     // A refusal is transient: it says when to retry.
@@ -30,6 +31,9 @@ TEST(AdmissionRetryTest, RetryDelayFollowsTheMeasuredDrainRate) {
     clock.Advance(absl::Seconds(2));
   }                                                     // one stream ends every 2 s
   EXPECT_EQ(admission.RetryDelay(), absl::Seconds(2));  // ends at 2, 4, 6, 8 s; now 8 s
+  // A call refused at its config (no load admitted) does not count as drain.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(admission.AdmitStream().ok());
+  EXPECT_EQ(admission.RetryDelay(), absl::Seconds(2));
   clock.Advance(absl::Hours(1));  // the drain stopped: retry much later (clamped)
   EXPECT_EQ(admission.RetryDelay(), absl::Milliseconds(o.max_retry_ms));
 }

@@ -5,6 +5,10 @@
 //   botm-bench --in_process --model PATH ...     (no gRPC: server/inference_engine.h)
 //   botm-bench --compare --server ADDR ...       (in-process, then served; prints the ratio)
 //   [--rounds R]: repeats the runs, alternating their order with --compare, and pools them
+//   [--bomb_streams B]: after each served run, the same run again while B other streams send
+//              pixel bombs (PNG frames small on the wire, huge decoded; --bomb_size,
+//              --bomb_channels, --bomb_bits); the table's "served+bombs" row against "served"
+//              shows whether the well-behaved streams' latency (p99) stays the same
 //
 // With --compare, batch policy flags left at 0 take the server's values (GetModelInfo).
 // Exit codes: 0 when every run segmented frames without stream failures, 1 otherwise.
@@ -14,17 +18,18 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "client/bench_bombs.h"
 #include "client/bench_report.h"
 #include "client/bench_runner.h"
 #include "client/channel.h"
 #include "client/inprocess_bench.h"
 #include "client/service_calls.h"
+#include "core/common/flags.h"
 #include "core/common/progress_bar.h"
+#include "server/model_loader.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server address host:port");
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificate: use TLS when set");
@@ -51,6 +56,11 @@ ABSL_FLAG(int64_t, batch_timeout_us, 2000, "In-process batch timeout, microsecon
 ABSL_FLAG(int, max_queue_frames, 64, "In-process queue bound, frames");
 ABSL_FLAG(int, threads_per_instance, 0, "In-process intra-op threads (0 = auto)");
 ABSL_FLAG(bool, progress, true, "Show a progress bar");
+ABSL_FLAG(int, bomb_streams, 0, "Served: also run with this many pixel-bomb streams (0 = off)");
+ABSL_FLAG(std::string, bomb_size, "4096x4096", "Pixel bomb frame size, WxH");
+ABSL_FLAG(int, bomb_channels, 4, "Pixel bomb channels (1, 3, 4)");
+ABSL_FLAG(int, bomb_bits, 16, "Pixel bomb bits per sample (8, 16)");
+ABSL_FLAG(double, bomb_fps, 0, "Pixel bomb frames/s per stream (0 = as fast as answered)");
 
 namespace botm::client {
 namespace {
@@ -84,9 +94,11 @@ auto WithProgress(const std::string& label, std::atomic<int64_t>* frames, Body b
 }
 
 absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
-    const botm::v1::ModelInfo* served) {
+    const botm::v1::GetModelInfoResponse* served) {
   server::InferenceEngineOptions engine_options;
-  engine_options.model_path = absl::GetFlag(FLAGS_model);
+  SegmenterOptions model;
+  model.model_path = absl::GetFlag(FLAGS_model);
+  model.intra_op_threads = absl::GetFlag(FLAGS_threads_per_instance);
   engine_options.instances = absl::GetFlag(FLAGS_instances);
   engine_options.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
   if (engine_options.instances <= 0) {
@@ -98,8 +110,7 @@ absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
   }
   engine_options.batch_timeout_micros = absl::GetFlag(FLAGS_batch_timeout_us);
   engine_options.max_queue_frames = absl::GetFlag(FLAGS_max_queue_frames);
-  engine_options.threads_per_instance = absl::GetFlag(FLAGS_threads_per_instance);
-  auto engine = server::InferenceEngine::Create(engine_options);
+  auto engine = server::LoadEngine(model, engine_options);
   if (!engine.ok()) return engine.status();
   std::fprintf(stderr, "in-process: model %s (sha256 %.12s), %d instances, max batch %d\n",
                (*engine)->model_info().name.c_str(), (*engine)->model_info().weights_sha256.c_str(),
@@ -131,12 +142,22 @@ void Accumulate(const BenchResult& run, BenchResult* total) {
 
 absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& channel,
                                       const BenchOptions& options, const BenchClips& clips) {
-  auto stub = botm::v1::Segmentation::NewStub(channel);
+  auto stub = botm::v1::SegmentationService::NewStub(channel);
   std::atomic<int64_t> frames{0};
   BenchOptions run_options = options;
   run_options.frames_done = &frames;
   return WithProgress("served", &frames,
                       [&] { return RunServedBench(stub.get(), run_options, clips); });
+}
+
+absl::StatusOr<BombOptions> BombFlags() {
+  BombOptions o;
+  o.streams = absl::GetFlag(FLAGS_bomb_streams);
+  o.channels = absl::GetFlag(FLAGS_bomb_channels);
+  o.bits = absl::GetFlag(FLAGS_bomb_bits);
+  o.fps = absl::GetFlag(FLAGS_bomb_fps);
+  if (absl::Status s = ParseBombSize(absl::GetFlag(FLAGS_bomb_size), &o); !s.ok()) return s;
+  return o;
 }
 
 absl::Status WriteText(const std::string& path, const std::string& text) {
@@ -173,8 +194,16 @@ int Main() {
   absl::StatusOr<BenchClips> clips = RenderBenchClips(options);
   if (!clips.ok()) return Fail(clips.status());
 
-  std::shared_ptr<grpc::Channel> channel;
-  botm::v1::ModelInfo served_info;
+  absl::StatusOr<BombOptions> bombs = BombFlags();
+  if (!bombs.ok()) return Fail(bombs.status());
+  std::string bomb_png;
+  if (bombs->streams > 0) {
+    absl::StatusOr<std::string> png = MakeBombPng(*bombs);
+    if (!png.ok()) return Fail(png.status());
+    bomb_png = *std::move(png);
+  }
+  std::shared_ptr<grpc::Channel> channel, bomb_channel;
+  botm::v1::GetModelInfoResponse served_info;
   if (served) {
     ChannelOptions channel_options;
     channel_options.address = absl::GetFlag(FLAGS_server);
@@ -184,6 +213,14 @@ int Main() {
     auto connected = Connect(channel_options);
     if (!connected.ok()) return Fail(connected.status());
     channel = *connected;
+    if (bombs->streams > 0) {
+      // A connection of its own, as from another client (not the benchmark's HTTP/2 one).
+      ChannelOptions bomb_options = channel_options;
+      bomb_options.own_connection = true;
+      auto bomb = Connect(bomb_options);
+      if (!bomb.ok()) return Fail(bomb.status());
+      bomb_channel = *bomb;
+    }
     auto info = FetchModelInfo(channel, 10000);
     if (!info.ok()) return Fail(info.status());
     served_info = *info;
@@ -196,7 +233,7 @@ int Main() {
   }
   // runs[0]: in-process (when it runs), runs[1]: served; rounds alternate the order so that
   // load drifting during a run affects both modes alike.
-  std::vector<BenchResult> totals(2);
+  std::vector<BenchResult> totals(3);
   for (int round = 0; round < std::max(1, absl::GetFlag(FLAGS_rounds)); ++round) {
     for (int k = 0; k < 2; ++k) {
       const bool in_process_turn = (k == 0) == (round % 2 == 0);
@@ -209,6 +246,13 @@ int Main() {
         if (!run.ok()) return Fail(run.status());
         Accumulate(*run, &totals[1]);
       }
+    }
+    if (served && bombs->streams > 0) {
+      auto bomb_stub = botm::v1::SegmentationService::NewStub(bomb_channel);
+      auto run = RunWithBombs(bomb_stub.get(), *bombs, bomb_png, options.duration_s,
+                              [&] { return ServedRun(channel, options, *clips); });
+      if (!run.ok()) return Fail(run.status());
+      Accumulate(*run, &totals[2]);
     }
   }
   std::vector<BenchResult> runs;
@@ -236,9 +280,8 @@ int Main() {
 }  // namespace botm::client
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "botm-bench [--server ADDR | --in_process --model PATH | --compare] --streams N "
-      "--fps F --duration S");
-  absl::ParseCommandLine(argc, argv);
+  botm::ParseFlags(argc, argv, __FILE__,
+                   "botm-bench [--server ADDR | --in_process --model PATH | --compare] "
+                   "--streams N --fps F --duration S");
   return botm::client::Main();
 }

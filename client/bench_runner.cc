@@ -38,7 +38,7 @@ FrameSample SampleOf(const botm::v1::FrameResult& result, double latency_ms) {
 }
 
 // One served stream: replays its clip until the duration is over.
-BenchResult RunOneServedStream(botm::v1::Segmentation::StubInterface* stub,
+BenchResult RunOneServedStream(botm::v1::SegmentationService::StubInterface* stub,
                                const BenchOptions& options, const std::vector<cv::Mat>& clip,
                                uint64_t stream, Clock::time_point end) {
   std::vector<botm::v1::Frame> frames(clip.size());
@@ -139,7 +139,7 @@ BenchResult RunConcurrentStreams(const std::string& mode, const BenchOptions& op
   return total;
 }
 
-absl::StatusOr<BenchResult> RunServedBench(botm::v1::Segmentation::StubInterface* stub,
+absl::StatusOr<BenchResult> RunServedBench(botm::v1::SegmentationService::StubInterface* stub,
                                            const BenchOptions& options, const BenchClips& clips) {
   if (static_cast<int>(clips.size()) < options.streams) {
     return absl::InvalidArgumentError("fewer clips than streams");

@@ -71,7 +71,7 @@ using BenchClips = std::vector<std::vector<cv::Mat>>;
 absl::StatusOr<BenchClips> RenderBenchClips(const BenchOptions& options);
 
 // Runs the load through `stub` (raw frames on the wire, pairing previous).
-absl::StatusOr<BenchResult> RunServedBench(botm::v1::Segmentation::StubInterface* stub,
+absl::StatusOr<BenchResult> RunServedBench(botm::v1::SegmentationService::StubInterface* stub,
                                            const BenchOptions& options, const BenchClips& clips);
 
 using BenchClock = std::chrono::steady_clock;

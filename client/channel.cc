@@ -77,6 +77,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const ChannelOptions& opt
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   args.SetMaxSendMessageSize(options.max_receive_message_bytes);
+  if (options.own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(options.address, *credentials, args);
   const auto deadline =

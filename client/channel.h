@@ -32,6 +32,9 @@ struct ChannelOptions {
   int64_t connect_timeout_ms = 5000;
   // Largest message accepted from the server.
   int max_receive_message_bytes = 64 << 20;
+  // A TCP connection of this channel's own, not shared with other channels to the same server
+  // (gRPC shares them by default); e.g. to act as a separate client.
+  bool own_connection = false;
 };
 
 // Creates the channel and waits until it is connected. Unavailable naming the address when it

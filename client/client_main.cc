@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
@@ -21,7 +20,9 @@
 #include "client/service_calls.h"
 #include "client/stream_client.h"
 #include "client/stream_outputs.h"
+#include "core/common/flags.h"
 #include "core/common/progress_bar.h"
+#include "core/model/segmenter.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server address host:port");
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificate: use TLS when set");
@@ -33,7 +34,8 @@ ABSL_FLAG(std::string, service, "", "Health: service name (empty = whole server)
 ABSL_FLAG(std::string, input, "", "Folder of images, video file, or synthetic:SEED[:FRAMES]");
 ABSL_FLAG(std::string, out, "", "Output folder");
 ABSL_FLAG(double, spacing_mm, 0, "Pixel spacing in mm (0 = from the input when it knows)");
-ABSL_FLAG(std::string, pairing, "previous", "previous (live) or next (clip)");
+ABSL_FLAG(botm::Segmenter::Pairing, pairing, botm::Segmenter::Pairing::kPrevious,
+          "previous (live) or next (clip)");
 ABSL_FLAG(std::string, mask_encoding, "png", "png or rle");
 ABSL_FLAG(std::string, frame_encoding, "png", "Frames on the wire: png or raw");
 ABSL_FLAG(bool, contours, false, "Ask for per-class contours");
@@ -64,18 +66,14 @@ ChannelOptions ChannelFlags() {
 
 absl::StatusOr<botm::v1::StreamConfig> ConfigFlags(const SourceInfo& source) {
   botm::v1::StreamConfig config;
-  const std::string pairing = absl::GetFlag(FLAGS_pairing);
   const std::string masks = absl::GetFlag(FLAGS_mask_encoding);
-  if (pairing != "previous" && pairing != "next") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--pairing must be previous or next, not '", pairing, "'"));
-  }
   if (masks != "png" && masks != "rle") {
     return absl::InvalidArgumentError(
         absl::StrCat("--mask_encoding must be png or rle, not '", masks, "'"));
   }
-  config.set_pairing(pairing == "next" ? botm::v1::PAIRING_MODE_NEXT
-                                       : botm::v1::PAIRING_MODE_PREVIOUS);
+  config.set_pairing(absl::GetFlag(FLAGS_pairing) == botm::Segmenter::Pairing::kNext
+                         ? botm::v1::PAIRING_MODE_NEXT
+                         : botm::v1::PAIRING_MODE_PREVIOUS);
   config.set_mask_encoding(masks == "rle" ? botm::v1::MASK_ENCODING_RLE
                                           : botm::v1::MASK_ENCODING_PNG);
   const double spacing = absl::GetFlag(FLAGS_spacing_mm);
@@ -123,7 +121,7 @@ absl::StatusOr<StreamOutcome> StreamWithProgress(const std::shared_ptr<grpc::Cha
     context->latency_ms.push_back(latency_ms);
     bar.Update(++done);
   };
-  auto stub = botm::v1::Segmentation::NewStub(channel);
+  auto stub = botm::v1::SegmentationService::NewStub(channel);
   absl::StatusOr<StreamOutcome> outcome = RunStream(stub.get(), options, producer, on_result);
   bar.Finish();
   return outcome;
@@ -210,8 +208,8 @@ int RunInfoCommand() {
 }  // namespace botm::client
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("botm-client stream|health|info --server ADDR [flags]; see --help");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> args = botm::ParseFlags(
+      argc, argv, __FILE__, "botm-client stream|health|info --server ADDR [flags]; see --help");
   const std::string command = args.size() == 2 ? args[1] : "";
   if (command == "stream") return botm::client::RunStreamCommand();
   if (command == "health") return botm::client::RunHealthCommand();

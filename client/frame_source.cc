@@ -127,13 +127,58 @@ bool IsImageFile(const fs::path& path) {
          ext == ".tiff";
 }
 
+// A label mask beside the frames (botm-synth's mask_NNNN.png, exports' *_gt.png ...).
+bool IsMaskName(const fs::path& path) {
+  const std::string stem = absl::AsciiStrToLower(path.stem().string());
+  if (absl::StartsWith(stem, "mask") || absl::StartsWith(stem, "label")) return true;
+  for (const char* suffix : {"_mask", "_gt", "_label", "_labels", "_seg"}) {
+    if (absl::EndsWith(stem, suffix)) return true;
+  }
+  return false;
+}
+
+// Natural order of file names: runs of digits compare as numbers ("frame_9" < "frame_10"),
+// everything else byte by byte; equal keys fall back to the plain name.
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (absl::ascii_isdigit(a[i]) && absl::ascii_isdigit(b[j])) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && absl::ascii_isdigit(a[ie])) ++ie;
+      while (je < b.size() && absl::ascii_isdigit(b[je])) ++je;
+      std::string x = a.substr(i, ie - i), y = b.substr(j, je - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size() - 1));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size() - 1));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ie;
+      j = je;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+  return a < b;
+}
+
 absl::StatusOr<std::unique_ptr<FrameSource>> OpenFolder(const std::string& folder) {
   std::vector<std::string> files;
+  bool frame_names = false;
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
-    if (entry.is_regular_file() && IsImageFile(entry.path())) {
-      files.push_back(entry.path().string());
+    if (entry.is_regular_file() && IsImageFile(entry.path()) && !IsMaskName(entry.path())) {
+      files.push_back(entry.path().filename().string());
+      frame_names |= absl::StartsWith(absl::AsciiStrToLower(files.back()), "frame");
     }
+  }
+  if (frame_names) {  // a folder that names its frames: take only those
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [](const std::string& f) {
+                                 return !absl::StartsWith(absl::AsciiStrToLower(f), "frame");
+                               }),
+                files.end());
   }
   if (error) {
     return absl::InvalidArgumentError(
@@ -143,7 +188,8 @@ absl::StatusOr<std::unique_ptr<FrameSource>> OpenFolder(const std::string& folde
     return absl::InvalidArgumentError(
         absl::StrCat("folder '", folder, "' holds no images (.png .jpg .jpeg .bmp .tif .tiff)"));
   }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(), NaturalLess);
+  for (std::string& f : files) f = (fs::path(folder) / f).string();
   return std::make_unique<FolderSource>(folder, std::move(files));
 }
 

@@ -1,5 +1,11 @@
-// Frame sources for the clients: a folder of images (sorted by name), a video file
-// (cv::VideoCapture) or `synthetic:SEED[:FRAMES]` (the deterministic echo generator).
+// Frame sources for the clients: a folder of images, a video file (cv::VideoCapture) or
+// `synthetic:SEED[:FRAMES]` (the deterministic echo generator).
+//
+// A folder's frames: its image files (.png .jpg .jpeg .bmp .tif .tiff; not subfolders) except
+// label masks (names starting with "mask" or "label", or whose stem ends with "_mask", "_gt",
+// "_label", "_labels" or "_seg"); when some file names start with "frame" (botm-synth writes
+// frame_NNNN.png beside mask_NNNN.png), only those. Order: natural order of the names, digit
+// runs compared as numbers (frame_9 before frame_10).
 //
 // Thread-safety: thread-compatible; one thread pulls frames with Next().
 #ifndef BOTM_CLIENT_FRAME_SOURCE_H_
@@ -45,10 +51,10 @@ struct SourceOptions {
   int synthetic_size_px = 128;
 };
 
-// Opens `spec`: "synthetic:SEED" or "synthetic:SEED:FRAMES", a directory of .png/.jpg/.jpeg/
-// .bmp/.tif images, or a video file. NotFound for a missing path; InvalidArgument for a bad
-// synthetic spec, an empty folder or a file OpenCV cannot open as video (the message says
-// which video support the build has).
+// Opens `spec`: "synthetic:SEED" or "synthetic:SEED:FRAMES", a directory of images (frames
+// chosen and ordered as above), or a video file. NotFound for a missing path; InvalidArgument for a
+// bad synthetic spec, an empty folder or a file OpenCV cannot open as video (the message says which
+// video support the build has).
 absl::StatusOr<std::unique_ptr<FrameSource>> OpenFrameSource(absl::string_view spec,
                                                              const SourceOptions& options);
 

@@ -110,7 +110,7 @@ BenchResult RunOneStream(server::InferenceEngine* engine, const BenchOptions& op
   }
   auto eos = std::make_unique<server::FrameJob>();
   eos->stream = stream;
-  eos->end_of_stream = true;
+  eos->kind = server::FrameJobKind::kFlush;
   eos->done = [tally](server::FrameJobResult) { tally->EndOfStream(); };
   if (!engine->Submit(&eos).ok()) tally->EndOfStream();
   return tally->Wait();

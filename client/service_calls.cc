@@ -32,22 +32,22 @@ absl::StatusOr<std::string> CheckHealth(const std::shared_ptr<grpc::Channel>& ch
   return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
 }
 
-absl::StatusOr<botm::v1::ModelInfo> FetchModelInfo(const std::shared_ptr<grpc::Channel>& channel,
-                                                   int64_t timeout_ms) {
-  auto stub = botm::v1::Segmentation::NewStub(channel);
+absl::StatusOr<botm::v1::GetModelInfoResponse> FetchModelInfo(
+    const std::shared_ptr<grpc::Channel>& channel, int64_t timeout_ms) {
+  auto stub = botm::v1::SegmentationService::NewStub(channel);
   grpc::ClientContext context;
   SetDeadline(&context, timeout_ms);
-  botm::v1::ModelInfo info;
+  botm::v1::GetModelInfoResponse info;
   const grpc::Status status = stub->GetModelInfo(&context, botm::v1::GetModelInfoRequest(), &info);
   if (!status.ok()) return FromGrpcStatus(status, "GetModelInfo");
   return info;
 }
 
-std::string ModelInfoToJson(const botm::v1::ModelInfo& info) {
+std::string ModelInfoToJson(const botm::v1::GetModelInfoResponse& info) {
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;
   print.always_print_primitive_fields = true;
-  botm::v1::ModelInfo without_card = info;
+  botm::v1::GetModelInfoResponse without_card = info;
   without_card.clear_model_card_json();
   std::string text;
   if (!google::protobuf::util::MessageToJsonString(without_card, &text, print).ok()) {

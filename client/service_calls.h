@@ -22,13 +22,13 @@ namespace botm::client {
 absl::StatusOr<std::string> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
                                         const std::string& service, int64_t timeout_ms);
 
-// Calls botm.v1.Segmentation/GetModelInfo.
-absl::StatusOr<botm::v1::ModelInfo> FetchModelInfo(const std::shared_ptr<grpc::Channel>& channel,
-                                                   int64_t timeout_ms);
+// Calls botm.v1.SegmentationService/GetModelInfo.
+absl::StatusOr<botm::v1::GetModelInfoResponse> FetchModelInfo(
+    const std::shared_ptr<grpc::Channel>& channel, int64_t timeout_ms);
 
 // Renders ModelInfo as pretty JSON with proto field names; model_card_json is embedded as a
 // JSON object ("model_card") when it parses.
-std::string ModelInfoToJson(const botm::v1::ModelInfo& info);
+std::string ModelInfoToJson(const botm::v1::GetModelInfoResponse& info);
 
 }  // namespace botm::client
 

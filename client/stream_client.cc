@@ -17,8 +17,8 @@ namespace botm::client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Stream =
-    grpc::ClientReaderWriterInterface<botm::v1::SegmentRequest, botm::v1::SegmentResponse>;
+using Stream = grpc::ClientReaderWriterInterface<botm::v1::SegmentStreamRequest,
+                                                 botm::v1::SegmentStreamResponse>;
 
 // State shared by the writer thread and the reading thread of one stream.
 class StreamRun {
@@ -28,7 +28,7 @@ class StreamRun {
 
   // Writer thread: config, frames within the window and pacing, then WritesDone.
   void WriteAll(const FrameProducer& producer) {
-    botm::v1::SegmentRequest request;
+    botm::v1::SegmentStreamRequest request;
     *request.mutable_config() = options_.config;
     if (!stream_->Write(request)) return;
     const Clock::time_point start = Clock::now();
@@ -136,7 +136,7 @@ absl::Status FillFrame(const cv::Mat& image, WireEncoding encoding, botm::v1::Fr
   return absl::OkStatus();
 }
 
-absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* stub,
+absl::StatusOr<StreamOutcome> RunStream(botm::v1::SegmentationService::StubInterface* stub,
                                         const StreamOptions& options, const FrameProducer& producer,
                                         const ResultCallback& on_result) {
   if (options.max_in_flight_frames < 1) {
@@ -157,7 +157,7 @@ absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* s
   std::thread writer([&run, &producer] { run.WriteAll(producer); });
 
   StreamOutcome outcome;
-  botm::v1::SegmentResponse response;
+  botm::v1::SegmentStreamResponse response;
   while (stream->Read(&response)) {
     if (response.has_result()) {
       const double latency_ms = run.OnResult();

@@ -1,4 +1,4 @@
-// Streams one clip over botm.v1.Segmentation/SegmentStream with the synchronous gRPC API: a
+// Streams one clip over botm.v1.SegmentationService/SegmentStream with the synchronous gRPC API: a
 // writer thread sends the config and the frames while the calling thread reads the results,
 // so writes and reads overlap. At most `max_in_flight_frames` frames are sent but not yet
 // answered (a bounded window), and frames can be paced at a fixed rate.
@@ -63,7 +63,7 @@ struct StreamOutcome {
 // Runs one stream to its end. Returns the server's status as an absl::Status with the same
 // code ("SegmentStream: <server message>") when the stream fails, the producer's error when it
 // fails, InvalidArgument for bad options. Per-frame errors are results, not failures.
-absl::StatusOr<StreamOutcome> RunStream(botm::v1::Segmentation::StubInterface* stub,
+absl::StatusOr<StreamOutcome> RunStream(botm::v1::SegmentationService::StubInterface* stub,
                                         const StreamOptions& options, const FrameProducer& producer,
                                         const ResultCallback& on_result);
 

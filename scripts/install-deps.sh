@@ -13,9 +13,10 @@ PKGS=(
   libtorch-dev libabsl-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev
+  libpng-dev libjpeg62-turbo-dev
   libopenblas0-serial
   libdcmtk-dev dcmtk dicom3tools orthanc orthanc-dicomweb libcurl4-openssl-dev libssl-dev
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds botm-server and server_test with ThreadSanitizer (build-tsan) and AddressSanitizer +
-# UBSan (build-asan), then runs server_test under each. For CI or manual runs; slow.
+# Builds botm-server, engine_test and server_test with ThreadSanitizer (build-tsan) and
+# AddressSanitizer + UBSan (build-asan), then runs the tests under each. For CI or manual runs;
+# slow.
 #
 # Caveat (measured 2026-11-25): Debian's absl, gRPC and LibTorch are not TSan-instrumented, so
 # TSan cannot see absl::Mutex or gRPC's internal synchronisation and reports many races that
@@ -28,8 +29,8 @@ for kind in "${kinds[@]}"; do
   cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DBOTM_SANITIZE="$kind" -DCMAKE_CXX_FLAGS="-Wno-error=maybe-uninitialized" \
     ${BOTM_CMAKE_ARGS:-} >/dev/null
-  nice -n 10 ninja -C "$ROOT/$dir" -j"$JOBS" botm-server server_test
-  echo "== $kind: running server_test"
+  nice -n 10 ninja -C "$ROOT/$dir" -j"$JOBS" botm-server engine_test server_test
+  echo "== $kind: running engine_test and server_test"
   if [ "$kind" = thread ]; then
     # LibTorch's OpenMP runtime is not TSan-instrumented: its races are not ours.
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 report_signal_unsafe=0 ${TSAN_OPTIONS:-}"
@@ -37,6 +38,7 @@ for kind in "${kinds[@]}"; do
     export ASAN_OPTIONS="detect_leaks=1 ${ASAN_OPTIONS:-}"
     export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 ${UBSAN_OPTIONS:-}"
   fi
+  "$ROOT/$dir/tests/server/engine_test" --gtest_brief=1
   "$ROOT/$dir/tests/server/server_test" --gtest_brief=1
 done
 echo "== sanitizers passed: ${kinds[*]}"

@@ -3,7 +3,9 @@
 #   1. the GoogleTest suites (ctest: unit tests and the real server on loopback),
 #   2. command-line smoke checks: a few training steps, a short evaluation, the served demo,
 #      and that botm-eval on the shipped model reproduces the committed report (normal bin),
-#   3. the Helm chart checks (real helm lint/template + Kubernetes schema validation).
+#   3. the Helm chart checks (real helm lint/template + Kubernetes schema validation),
+#   4. the API checks (buf lint, buf breaking against the committed previous API),
+#   5. the libFuzzer targets, 30 s each (the stream fuzzer runs in ctest, in server_test).
 # Prints one closing line "N passed, N failed" over the stages and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +69,8 @@ stage smoke-eval smoke_eval
 stage reproduce-report reproduce_report
 stage demo smoke_demo
 stage helm bash scripts/check-helm.sh
+stage proto bash scripts/check-proto.sh
+stage fuzz bash scripts/fuzz.sh "${BOTM_FUZZ_SECONDS:-30}"
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed stages: ${failed_names[*]}"; fi

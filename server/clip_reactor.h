@@ -1,68 +1,49 @@
-// The reactor of one SegmentClip call (unary, callback API): the clip's frames go through the
-// same InferenceEngine as streams, at most max_inflight_frames_per_stream at a time (each
-// frame is decoded just before it is submitted, so memory stays bounded); results are
-// recorded in frame order and the response is finished once every frame was answered.
+// The reactor of one SegmentClip call (unary, callback API, raw messages): the clip's frames
+// go the same way as a stream's (call_base.h), at most max_inflight_frames_per_stream at a
+// time, so memory stays bounded; a full engine queue makes the next frame wait instead of
+// failing it. The response is serialized once every frame was answered, in frame order.
 //
-// Thread-safety: engine callbacks and gRPC reactions are serialised by mu_. Finish is called
-// exactly once, outside the lock, after the last engine callback; the reactor deletes itself
-// in OnDone.
+// The request is parsed here, so that bytes that do not parse as a SegmentClipRequest are
+// answered INVALID_ARGUMENT naming the problem.
+//
+// Thread-safety: engine and codec callbacks and gRPC reactions are serialised by mu_
+// (CallBase). Finish is called exactly once, outside the lock, after the last callback; the
+// reactor deletes itself in OnDone.
 #ifndef BOTM_SERVER_CLIP_REACTOR_H_
 #define BOTM_SERVER_CLIP_REACTOR_H_
 
-#include <cstdint>
-#include <map>
 #include <memory>
-#include <optional>
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
-#include "botm/v1/segmentation.grpc.pb.h"
-#include "server/admission.h"
-#include "server/service_env.h"
-#include "server/session.h"
+#include "server/call_base.h"
 
 namespace botm::server {
 
-class ClipReactor : public grpc::ServerUnaryReactor {
+class ClipReactor : public grpc::ServerUnaryReactor, public CallBase {
  public:
-  // Validates the request and starts submitting frames (or finishes at once with an error).
-  // `request` and `response` belong to gRPC and live until OnDone.
+  // Parses and validates the request and starts its frames (or finishes at once with an
+  // error). `request` and `response` belong to gRPC and live until OnDone.
   ClipReactor(grpc::CallbackServerContext* ctx, ServiceEnv* env,
-              std::unique_ptr<AdmissionController::Ticket> ticket,
-              const v1::SegmentClipRequest* request, v1::SegmentClipResponse* response);
+              std::unique_ptr<AdmissionController::Ticket> ticket, const grpc::ByteBuffer* request,
+              grpc::ByteBuffer* response);
 
-  void OnCancel() override;
+  void OnCancel() override { CancelCall(); }
   void OnDone() override;
 
  private:
   ~ClipReactor() override = default;
-  absl::Status Validate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Progress() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ReactorBusy() const override { return false; }
+  void FinishReactor(const grpc::Status& status) override { Finish(status); }
+
+  absl::Status Start(const grpc::ByteBuffer* request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SubmitMore() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnAnswered(uint64_t index, FrameJobResult result);
-  void Collect() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::optional<grpc::Status> TakeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  grpc::CallbackServerContext* const ctx_;
-  ServiceEnv* const env_;
-  InferenceEngine* const engine_;
-  const std::unique_ptr<AdmissionController::Ticket> ticket_;
-  const v1::SegmentClipRequest* const request_;
-  v1::SegmentClipResponse* const response_;
-  const absl::Time started_;
-
-  absl::Mutex mu_;
-  std::unique_ptr<Session> session_ ABSL_GUARDED_BY(mu_);
-  EngineStreamPtr engine_stream_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, BuiltFrame> answered_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, absl::Time> received_ ABSL_GUARDED_BY(mu_);
-  int next_submit_ ABSL_GUARDED_BY(mu_) = 0;
-  int next_collect_ ABSL_GUARDED_BY(mu_) = 0;
-  int inflight_ ABSL_GUARDED_BY(mu_) = 0;
-  bool marker_sent_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> finish_wanted_ ABSL_GUARDED_BY(mu_);
-  bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ByteBuffer* const response_;
+  v1::SegmentClipRequest request_ ABSL_GUARDED_BY(mu_);
+  v1::SegmentClipResponse result_ ABSL_GUARDED_BY(mu_);
+  int next_frame_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace botm::server

@@ -52,11 +52,12 @@ class Plan {
     s.held_encoded = std::move(enc);
     s.held_queue_ms = queue_ms;
   }
-  // kNext: decodes the held last frame with its predecessor (itself when alone).
+  // kNext: decodes the held frame with its predecessor (itself when alone); it then is the
+  // predecessor of the next frame held.
   void Flush(EngineStream& s) {
     if (s.held == nullptr) return;
     Decode(s.held_encoded, s.last, std::move(s.held), s.held_queue_ms);
-    s.held_encoded.reset();
+    s.last = std::move(s.held_encoded);
   }
   // A cancelled stream's held frame is answered Cancelled.
   void DropHeld(EngineStream& s) {
@@ -130,9 +131,16 @@ void InferenceEngine::RunBatch(Batch* batch) {
   for (const auto& item : batch->items) {
     if (item.kind == ItemKind::kRun) images.push_back(item.job->image);
   }
+  // The images (and their leases) are released as soon as they are encoded.
   const absl::Time t0 = absl::Now();
   std::vector<absl::StatusOr<EncodedFramePtr>> encoded;
   EncodeAll(*model_, images, &encoded);
+  const int ran = static_cast<int>(images.size());
+  images.clear();
+  for (auto& item : batch->items) {
+    item.job->image.release();
+    item.job->lease.reset();
+  }
 
   Plan plan;
   size_t next_image = 0;
@@ -150,7 +158,7 @@ void InferenceEngine::RunBatch(Batch* batch) {
       case ItemKind::kCancelled:
         plan.Answer(std::move(item.job), absl::CancelledError("stream cancelled"), item.queue_ms);
         break;
-      case ItemKind::kMarker:
+      case ItemKind::kFlush:
         if (s.options.pairing == Segmenter::Pairing::kNext) plan.Flush(s);
         plan.Answer(std::move(item.job), absl::OkStatus(), item.queue_ms);
         break;
@@ -168,14 +176,13 @@ void InferenceEngine::RunBatch(Batch* batch) {
   for (size_t i = 0; i < batch->streams.size(); ++i) {
     if (batch->cancelled[i]) plan.DropHeld(*batch->streams[i]);
   }
-  DecodeAndDeliver(*model_, &plan, static_cast<int>(images.size()), t0,
-                   [this](int ran, double seconds) {
-                     if (ran == 0) return;
-                     if (options_.on_batch) options_.on_batch(ran, seconds);
-                     absl::MutexLock lock(&mu_);  // counted before the callbacks run
-                     stats_.frames_run += ran;
-                     ++stats_.batches_run;
-                   });
+  DecodeAndDeliver(*model_, &plan, ran, t0, [this](int ran, double seconds) {
+    if (ran == 0) return;
+    if (options_.on_batch) options_.on_batch(ran, seconds);
+    absl::MutexLock lock(&mu_);  // counted before the callbacks run
+    stats_.frames_run += ran;
+    ++stats_.batches_run;
+  });
 }
 
 }  // namespace botm::server

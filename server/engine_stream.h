@@ -19,9 +19,8 @@ class EngineStream {
   explicit EngineStream(const EngineStreamOptions& o) : options(o) {}
   struct Waiting {
     std::unique_ptr<FrameJob> job;
-    absl::Time enqueued;      // engine clock
-    absl::Time arrived_real;  // wall clock, for the batch timeout
-    bool dropped = false;     // latest-only replacement or cancelled
+    absl::Time enqueued;   // engine clock: queue time and the batch timeout
+    bool dropped = false;  // latest-only replacement or cancelled
   };
   const EngineStreamOptions options;
   std::deque<Waiting> waiting;     // (mu)
@@ -34,10 +33,11 @@ class EngineStream {
   double held_queue_ms = 0.0;
 };
 
-enum class ItemKind { kRun, kDropped, kExpired, kCancelled, kMarker };
+enum class ItemKind { kRun, kDropped, kExpired, kCancelled, kFlush };
 
+// A frame that will run unless it expires: counted in the queue depth.
 inline bool IsRunnable(const EngineStream::Waiting& w) {
-  return !w.dropped && !w.job->end_of_stream;
+  return !w.dropped && w.job->kind == FrameJobKind::kFrame;
 }
 
 struct InferenceEngine::Batch {

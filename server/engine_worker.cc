@@ -21,22 +21,22 @@ bool InferenceEngine::BatchFullOrStopping() const {
   return runnable >= options_.max_batch_size;
 }
 
-// Waits until a full batch is ready, or batch_timeout_micros after the oldest runnable frame
-// of a ready stream arrived.
+// Waits until a full batch is ready, or batch_timeout_micros (engine clock) after the oldest
+// runnable frame of a ready stream arrived.
 void InferenceEngine::WaitForBatchFill() {
   if (options_.max_batch_size <= 1 || options_.batch_timeout_micros <= 0) return;
   absl::Time oldest = absl::InfiniteFuture();
   for (const auto& s : ready_) {
     for (const auto& w : s->waiting) {
       if (IsRunnable(w)) {
-        oldest = std::min(oldest, w.arrived_real);
+        oldest = std::min(oldest, w.enqueued);
         break;
       }
     }
   }
   if (oldest == absl::InfiniteFuture()) return;
-  mu_.AwaitWithDeadline(absl::Condition(this, &InferenceEngine::BatchFullOrStopping),
-                        oldest + absl::Microseconds(options_.batch_timeout_micros));
+  clock_->AwaitWithDeadline(&mu_, absl::Condition(this, &InferenceEngine::BatchFullOrStopping),
+                            oldest + absl::Microseconds(options_.batch_timeout_micros));
 }
 
 bool InferenceEngine::TakeBatch(Batch* batch) {
@@ -53,15 +53,15 @@ bool InferenceEngine::TakeBatch(Batch* batch) {
       ItemKind kind = ItemKind::kRun;
       if (s->cancelled) {
         kind = ItemKind::kCancelled;
-      } else if (w.job->end_of_stream && w.job->image.empty()) {
-        kind = ItemKind::kMarker;
+      } else if (w.job->kind == FrameJobKind::kFlush) {
+        kind = ItemKind::kFlush;
       } else if (w.dropped) {
         kind = ItemKind::kDropped;
       } else if (w.job->deadline <= now) {
         kind = ItemKind::kExpired;
       }
       if (kind == ItemKind::kRun && batch->runnable >= options_.max_batch_size) break;
-      if (IsRunnable(w)) --queue_depth_;
+      if (IsRunnable(w)) AddQueueDepth(-1);
       if (kind == ItemKind::kRun) ++batch->runnable;
       if (kind == ItemKind::kExpired) ++stats_.frames_expired;
       batch->items.push_back(

@@ -1,5 +1,7 @@
 #include "server/frame_codec.h"
 
+#include <algorithm>
+#include <climits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -47,25 +49,51 @@ absl::Status EncodeMask(const v1::StreamConfig& config, const cv::Mat& labels, v
 
 }  // namespace
 
-absl::StatusOr<cv::Mat> DecodeFrameImage(const v1::Frame& frame, int64_t max_frame_pixels) {
-  absl::StatusOr<cv::Mat> image;
+absl::StatusOr<int64_t> CheckFrameHeader(const v1::Frame& frame, const FrameLimits& limits) {
+  image::ImageHeader h;
   if (frame.has_raw()) {
     const v1::RawImage& raw = frame.raw();
-    const int64_t pixels = int64_t{raw.width()} * raw.height();
-    if (max_frame_pixels > 0 && pixels > max_frame_pixels) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("frame has ", pixels, " pixels; the limit is ", max_frame_pixels));
-    }
-    image = image::WrapRaw(raw.width(), raw.height(), raw.channels(), raw.bits_per_sample(),
-                           raw.data());
+    h.format = image::ImageFormat::kPng;  // only for the limit messages' wording
+    h.width = static_cast<int>(std::min<uint32_t>(raw.width(), INT32_MAX));
+    h.height = static_cast<int>(std::min<uint32_t>(raw.height(), INT32_MAX));
+    h.channels = static_cast<int>(std::min<uint32_t>(raw.channels(), 4));
+    h.bytes_per_sample = raw.bits_per_sample() == 16 ? 2 : 1;
   } else if (frame.image_case() == v1::Frame::kEncoded) {
-    image = image::DecodeImage(frame.encoded(), max_frame_pixels);
+    absl::StatusOr<image::ImageHeader> peeked = image::PeekImageHeader(frame.encoded());
+    if (!peeked.ok()) return AsInvalidArgument(peeked.status());
+    h = *peeked;
   } else {
     return absl::InvalidArgumentError("frame has no image");
   }
+  image::DecodeOptions o;
+  o.max_pixels = limits.max_pixels;
+  o.max_decoded_bytes = limits.max_decoded_bytes;
+  if (h.width > 0 && h.height > 0) {
+    if (absl::Status s = image::CheckImageLimits(h, o); !s.ok()) return AsInvalidArgument(s);
+  }
+  return h.decoded_bytes();
+}
+
+absl::StatusOr<cv::Mat> DecodeFrameImage(const v1::Frame& frame, const FrameLimits& limits,
+                                         const std::function<void(absl::string_view)>& on_warning) {
+  if (absl::StatusOr<int64_t> bytes = CheckFrameHeader(frame, limits); !bytes.ok()) {
+    return bytes.status();
+  }
+  absl::StatusOr<cv::Mat> image;
+  if (frame.has_raw()) {
+    const v1::RawImage& raw = frame.raw();
+    image = image::WrapRaw(raw.width(), raw.height(), raw.channels(), raw.bits_per_sample(),
+                           raw.data());
+  } else {
+    image::DecodeOptions o;
+    o.max_pixels = limits.max_pixels;
+    o.max_decoded_bytes = limits.max_decoded_bytes;
+    o.on_warning = on_warning;
+    image = image::DecodeImage(frame.encoded(), o);
+  }
   if (!image.ok()) return AsInvalidArgument(image.status());
   if (absl::Status s = CheckSampleType(*image); !s.ok()) return s;
-  if (absl::Status s = image::CheckFrameSize(*image, max_frame_pixels); !s.ok()) {
+  if (absl::Status s = image::CheckFrameSize(*image, limits.max_pixels); !s.ok()) {
     return AsInvalidArgument(s);
   }
   return image;
@@ -117,14 +145,15 @@ BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& mod
   const double sx = config.pixel_spacing_mm_x(), sy = config.pixel_spacing_mm_y();
   const bool spacing = sx > 0 && sy > 0;
   const auto counts = image::CountLabels(labels);
-  for (uint8_t label = 1; label < image::kNumClasses; ++label) {
+  const int num_classes = std::min<int>(image::kNumClasses, model.class_names.size());
+  for (int label = 1; label < num_classes; ++label) {
     v1::ClassResult* c = b.result.add_classes();
     c->set_label(label);
-    c->set_name(image::ClassName(label));
+    c->set_name(model.class_names[label]);
     c->set_area_px(counts[label]);
     c->set_area_mm2(spacing ? counts[label] * sx * sy : 0.0);
     if (!config.return_contours()) continue;
-    for (const auto& contour : image::ClassContours(labels, label)) {
+    for (const auto& contour : image::ClassContours(labels, static_cast<uint8_t>(label))) {
       v1::Polygon* poly = c->add_contours();
       for (const cv::Point& p : contour) {
         v1::Point* q = poly->add_points();

@@ -7,6 +7,7 @@
 #define BOTM_SERVER_FRAME_CODEC_H_
 
 #include <cstdint>
+#include <functional>
 
 #include <opencv2/core.hpp>
 
@@ -18,10 +19,24 @@
 
 namespace botm::server {
 
-// Decodes a Frame's encoded (PNG/JPEG) or raw image. InvalidArgument naming the reason for
-// a missing, undecodable, too small (< 8x8) or too large (> max_frame_pixels; <= 0 = no
-// limit) image, or a sample type/channel count the model does not take (8/16-bit; 1, 3, 4).
-absl::StatusOr<cv::Mat> DecodeFrameImage(const v1::Frame& frame, int64_t max_frame_pixels);
+// Per-frame bounds; <= 0 = no limit.
+struct FrameLimits {
+  int64_t max_pixels = 0;         // width x height
+  int64_t max_decoded_bytes = 0;  // width x height x channels x bytes per sample
+};
+
+// Returns the decoded size in bytes a Frame will have, from its image header (encoded) or its
+// fields (raw), without decoding: InvalidArgument naming the sizes when a limit is exceeded,
+// and for a missing image or an unreadable header. Cheap (header bytes only).
+absl::StatusOr<int64_t> CheckFrameHeader(const v1::Frame& frame, const FrameLimits& limits);
+
+// Decodes a Frame's encoded (PNG/JPEG) or raw image. InvalidArgument naming the reason for a
+// missing, undecodable or corrupt image, one too small (< 8x8) or past `limits`, or a sample
+// type/channel count the model does not take (8/16-bit; 1, 3, 4). Decoder warnings that leave
+// the image intact go to `on_warning` (may be null).
+absl::StatusOr<cv::Mat> DecodeFrameImage(
+    const v1::Frame& frame, const FrameLimits& limits,
+    const std::function<void(absl::string_view)>& on_warning = nullptr);
 
 // A FrameResult plus the LV measurements the session keeps for the clip summary.
 struct BuiltFrame {
@@ -37,8 +52,10 @@ struct BuiltFrame {
 void SetModelIdentity(const ModelInfo& info, v1::ModelIdentity* out);
 
 // Builds the result of a frame answered by the engine: mask in the configured encoding,
-// per-class areas (mm^2 with spacing), contours when asked, uncertainty, queue/inference
-// timing, model identity. A non-OK or dropped job result gives an error/dropped result.
+// per-class areas (mm^2 with spacing; classes named by model.class_names, label = index),
+// contours when asked, uncertainty, queue/inference timing, model identity. A non-OK or
+// dropped job result gives an error/dropped result. Costs up to tens of milliseconds for large
+// frames: runs on the codec pool, never on a model worker.
 BuiltFrame BuildFrameResult(const v1::StreamConfig& config, const ModelInfo& model, uint64_t index,
                             int64_t timestamp_us, FrameJobResult job);
 

@@ -6,27 +6,16 @@
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/classes.h"
 #include "server/engine_stream.h"
 
 namespace botm::server {
 
-absl::StatusOr<std::unique_ptr<InferenceEngine>> InferenceEngine::Create(
-    const InferenceEngineOptions& options) {
-  SegmenterOptions so;
-  so.model_path = options.model_path;
-  so.device = options.device;
-  const int hw = std::max(1u, std::thread::hardware_concurrency());
-  so.intra_op_threads = options.threads_per_instance > 0
-                            ? options.threads_per_instance
-                            : std::max(1, hw / std::max(1, options.instances));
-  auto model = Segmenter::Create(so);
-  if (!model.ok()) return model.status();
-  return CreateWithModel(options, std::shared_ptr<Segmenter>(std::move(*model)));
-}
-
 absl::StatusOr<std::unique_ptr<InferenceEngine>> InferenceEngine::CreateWithModel(
     const InferenceEngineOptions& options, std::shared_ptr<Segmenter> model) {
   if (model == nullptr) return absl::InvalidArgumentError("engine: null model");
+  // Results are built from the project's class list: the model must segment those classes.
+  if (absl::Status s = CheckClassNames(model->info().class_names); !s.ok()) return s;
   if (options.instances < 1 || options.instances > 64) {
     return absl::InvalidArgumentError(
         absl::StrCat("engine: instances must be 1..64, got ", options.instances));
@@ -51,11 +40,18 @@ absl::StatusOr<std::unique_ptr<InferenceEngine>> InferenceEngine::CreateWithMode
 
 InferenceEngine::InferenceEngine(const InferenceEngineOptions& options,
                                  std::shared_ptr<Segmenter> model)
-    : options_(options), model_(std::move(model)) {}
+    : options_(options),
+      clock_(options.clock != nullptr ? options.clock : Clock::Real()),
+      model_(std::move(model)) {}
 
 InferenceEngine::~InferenceEngine() { Stop(); }
 
-absl::Time InferenceEngine::Now() const { return options_.clock ? options_.clock() : absl::Now(); }
+absl::Time InferenceEngine::Now() const { return clock_->Now(); }
+
+void InferenceEngine::AddQueueDepth(int64_t delta) {
+  queue_depth_ += delta;
+  queue_depth_published_.store(queue_depth_, std::memory_order_relaxed);
+}
 
 // Runs warmup_iterations batches of max_batch_size synthetic frames and measures frames/s.
 absl::Status InferenceEngine::WarmUp() {
@@ -95,29 +91,30 @@ absl::Status InferenceEngine::Submit(std::unique_ptr<FrameJob>* job) {
   if (j.stream == nullptr || !j.done) {
     return absl::InvalidArgumentError("engine: job without stream or callback");
   }
-  if (j.image.empty() && !j.end_of_stream) {
-    return absl::InvalidArgumentError("engine: job without image");
+  const bool frame = j.kind == FrameJobKind::kFrame;
+  if (frame == j.image.empty()) {
+    return absl::InvalidArgumentError(frame ? "engine: frame job without image"
+                                            : "engine: flush job with an image");
   }
-  const bool marker = j.image.empty();
   EngineStream& s = *j.stream;
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("engine: stopping");
   if (s.cancelled) return absl::InvalidArgumentError("engine: stream was cancelled");
-  if (!marker && s.options.latest_only) {
+  if (frame && s.options.latest_only) {
     for (auto& w : s.waiting) {
       if (IsRunnable(w)) {
         w.dropped = true;
-        --queue_depth_;
+        AddQueueDepth(-1);
         ++stats_.frames_dropped;
       }
     }
   }
-  if (!marker && queue_depth_ >= options_.max_queue_frames) {
+  if (frame && queue_depth_ >= options_.max_queue_frames) {
     return absl::ResourceExhaustedError(
         absl::StrCat("engine: queue full (", options_.max_queue_frames, " frames waiting)"));
   }
-  if (!marker) ++queue_depth_;
-  s.waiting.push_back({std::move(*job), Now(), absl::Now(), false});
+  if (frame) AddQueueDepth(1);
+  s.waiting.push_back({std::move(*job), Now(), false});
   if (!s.in_flight && !s.in_ready) {
     s.in_ready = true;
     ready_.push_back(s.waiting.back().job->stream);
@@ -130,7 +127,7 @@ void InferenceEngine::CancelStream(const EngineStreamPtr& stream) {
   absl::MutexLock lock(&mu_);
   stream->cancelled = true;
   for (auto& w : stream->waiting) {
-    if (IsRunnable(w)) --queue_depth_;
+    if (IsRunnable(w)) AddQueueDepth(-1);
     w.dropped = true;  // no longer counted; answered Cancelled
   }
   // A held kNext frame must be answered too: schedule the stream if it is idle.

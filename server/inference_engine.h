@@ -4,24 +4,27 @@
 // When to use: one engine per process. Streams open an EngineStream, then Submit() frames;
 // each frame is answered exactly once through its callback.
 //
-// Model pool: the weights are loaded once (one thread-safe botm::Segmenter); `instances`
-// dedicated worker threads each form batches and run Encode + Decode on it. Create() runs a
-// warm-up and measures the capacity (frames/s) that admission control uses; the engine is
-// ready when Create() returns.
+// Model pool: the weights are loaded once (one thread-safe botm::Segmenter, loaded by the
+// caller: see model_loader.h); `instances` dedicated worker threads each form batches and run
+// Encode + Decode on it. CreateWithModel() runs a warm-up and measures the capacity (frames/s)
+// that admission control uses; the engine is ready when it returns. The engine itself needs no
+// LibTorch: its tests run on a fake Segmenter.
 //
 // Batching: a worker takes up to max_batch_size waiting frames from streams that have no
-// batch in flight, oldest stream first. It waits at most batch_timeout_micros after the
-// oldest waiting frame arrived for the batch to fill. All frames of a batch are encoded in one
-// Encode() call and decoded in one Decode() call.
+// batch in flight, oldest stream first. It waits at most batch_timeout_micros (on the
+// engine's clock) after the oldest waiting frame arrived for the batch to fill. All frames of a
+// batch are encoded in one Encode() call and decoded in one Decode() call.
 //
 // Partner chaining (cached features): per stream, at most one batch is in flight, so a frame's
 // predecessor has always been encoded (in an earlier batch, or earlier in the same batch)
 // before the frame is decoded. A frame in a live stream costs one encoder pass: with
 // kPrevious its partner is the previous frame's EncodedFramePtr kept in the EngineStream (the
 // first frame is paired with itself). With kNext, frame t is held until frame t+1 is encoded
-// (one frame of latency); a FrameJob with end_of_stream set flushes the held frame, which is
-// then paired with t-1. Latency cost of chaining: a frame whose predecessor is still running
-// waits at most for that batch to finish (one batch inference time) before it can be batched.
+// (one frame of latency); a kFlush job decodes the held frame paired with t-1 (at the end of a
+// stream, and before a frame that never reaches the engine, so that the held frame is not kept
+// waiting for a successor that will not come). Latency cost of chaining: a frame whose predecessor
+// is still running waits at most for that batch to finish (one batch inference time) before it can
+// be batched.
 //
 // Deadlines: a frame whose deadline has passed when its batch is formed is answered
 // DeadlineExceeded without running. Frames of a cancelled stream are answered Cancelled.
@@ -54,29 +57,26 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/model/segmenter.h"
+#include "server/clock.h"
 
 namespace botm::server {
 
 struct InferenceEngineOptions {
-  // Checkpoint to load; empty = botm::DefaultModelPath().
-  std::string model_path;
-  // kAuto: CUDA when available, else CPU.
-  Device device = Device::kAuto;
-  // Worker threads ("model instances") sharing the one set of weights. >= 1.
+  // Worker threads ("model instances") sharing the one set of weights. 1..64.
   int instances = 1;
-  // LibTorch intra-op threads; 0 = hardware threads / instances (at least 1).
-  int threads_per_instance = 0;
-  // Most frames in one batch. >= 1.
+  // Most frames in one batch. 1..1024.
   int max_batch_size = 4;
   // Longest wait for a batch to fill, from the arrival of its oldest frame. >= 0.
   int64_t batch_timeout_micros = 2000;
   // Most frames waiting (not yet running) across all streams; Submit() beyond it returns
   // ResourceExhausted. >= 1.
   int max_queue_frames = 64;
-  // Warm-up batches run by Create() (per batch size 1 and max_batch_size) to measure capacity.
+  // Warm-up batches run by CreateWithModel() (of max_batch_size frames) to measure capacity;
+  // 0 = no warm-up and no capacity measurement.
   int warmup_iterations = 3;
-  // Clock used for deadlines and phase timings; null = absl::Now. Tests inject a fake clock.
-  std::function<absl::Time()> clock;
+  // Time source of deadlines, phase timings and the batch timeout; null = Clock::Real().
+  // Not owned; must outlive the engine.
+  const Clock* clock = nullptr;
   // Called by a worker after each batch with its size (frames run) and inference time in
   // seconds; null = none. Must be cheap and thread-safe (metrics).
   std::function<void(int batch_size, double inference_seconds)> on_batch;
@@ -99,17 +99,30 @@ using FrameCallback = std::function<void(FrameJobResult)>;
 class EngineStream;
 using EngineStreamPtr = std::shared_ptr<EngineStream>;
 
+// Something the caller holds for as long as a job's image is alive (e.g. a lease on the
+// server's budget of decoded bytes); the engine destroys it together with the image, right
+// after the frame was encoded (or answered without running).
+class ImageLease {
+ public:
+  virtual ~ImageLease() = default;
+};
+
+enum class FrameJobKind {
+  kFrame,  // an image to segment; counted against max_queue_frames
+  // No image: answered after every earlier job of the stream; with kNext it first decodes the
+  // held frame paired with its predecessor. Not counted against max_queue_frames.
+  kFlush,
+};
+
 struct FrameJob {
   EngineStreamPtr stream;  // from InferenceEngine::OpenStream (required)
+  FrameJobKind kind = FrameJobKind::kFrame;
   uint64_t frame_index = 0;
-  // Decoded frame (CV_8U/CV_16U, 1/3/4 channels, >= 8x8). Empty only with end_of_stream.
+  // kFrame: the decoded frame (CV_8U/CV_16U, 1/3/4 channels, >= 8x8). kFlush: empty.
   cv::Mat image;
-  // Past it, the frame is answered DeadlineExceeded without running.
+  std::unique_ptr<ImageLease> lease;  // optional; released with the image
+  // Past it (engine clock), the frame is answered DeadlineExceeded without running.
   absl::Time deadline = absl::InfiniteFuture();
-  // With an empty image: a flush marker. Its callback runs after every earlier frame of the
-  // stream was answered (kNext: after the held last frame was decoded). Not counted against
-  // max_queue_frames.
-  bool end_of_stream = false;
   FrameCallback done;  // required; invoked exactly once on a worker thread
 };
 
@@ -121,7 +134,7 @@ struct EngineStreamOptions {
 
 struct EngineStats {
   int64_t queue_depth = 0;  // frames waiting, all streams
-  int64_t frames_run = 0;   // frames through the model since Create()
+  int64_t frames_run = 0;   // frames through the model since CreateWithModel()
   int64_t batches_run = 0;
   int64_t frames_dropped = 0;  // latest-only replacements
   int64_t frames_expired = 0;  // answered DeadlineExceeded
@@ -129,11 +142,8 @@ struct EngineStats {
 
 class InferenceEngine {
  public:
-  // Validates options, loads the model (Segmenter::Create) and warms up. InvalidArgument for
-  // bad options; the Segmenter's status if the model does not load.
-  static absl::StatusOr<std::unique_ptr<InferenceEngine>> Create(
-      const InferenceEngineOptions& options);
-  // As Create(), on an already loaded model (shared; e.g. the in-process benchmark's).
+  // Validates options and warms up on `model` (shared, e.g. with the in-process benchmark).
+  // InvalidArgument for bad options or a null model; the model's status if the warm-up fails.
   static absl::StatusOr<std::unique_ptr<InferenceEngine>> CreateWithModel(
       const InferenceEngineOptions& options, std::shared_ptr<Segmenter> model);
 
@@ -149,7 +159,7 @@ class InferenceEngine {
   // Queues a frame. Consumes *job (leaves it null) only if it returns OK; otherwise *job is
   // untouched and its callback will not be called. ResourceExhausted when max_queue_frames
   // frames are waiting; Unavailable once Stop() began; InvalidArgument for a job without a
-  // stream, callback or image, or a stream that was cancelled.
+  // stream or callback, a kFrame without an image, a kFlush with one, or a cancelled stream.
   absl::Status Submit(std::unique_ptr<FrameJob>* job);
 
   // Marks a stream cancelled: its waiting frames are answered Cancelled without running (on a
@@ -165,6 +175,8 @@ class InferenceEngine {
   // Frames/s of all instances together, measured at warm-up with max_batch_size batches.
   double capacity_frames_per_second() const { return capacity_fps_; }
   EngineStats stats() const;
+  // Frames waiting, all streams; lock-free (for a metrics gauge updated per frame).
+  int64_t queue_depth() const { return queue_depth_published_.load(std::memory_order_relaxed); }
   // The shared model (e.g. for in-process comparisons on the same weights).
   const std::shared_ptr<Segmenter>& model() const { return model_; }
 
@@ -177,11 +189,13 @@ class InferenceEngine {
   bool BatchFullOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WaitForBatchFill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool TakeBatch(Batch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddQueueDepth(int64_t delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunBatch(Batch* batch);
   void ReleaseBatch(Batch* batch);
   absl::Time Now() const;
 
   const InferenceEngineOptions options_;
+  const Clock* const clock_;
   const std::shared_ptr<Segmenter> model_;
   double capacity_fps_ = 0.0;
 
@@ -189,6 +203,7 @@ class InferenceEngine {
   // Streams with waiting frames and no batch in flight, oldest first.
   std::deque<EngineStreamPtr> ready_ ABSL_GUARDED_BY(mu_);
   int64_t queue_depth_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int64_t> queue_depth_published_{0};  // queue_depth_, written under mu_
   int batches_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   EngineStats stats_ ABSL_GUARDED_BY(mu_);

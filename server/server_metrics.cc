@@ -64,15 +64,15 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
                         .Name("botm_model_info")
                         .Help("Loaded model identity (value 1)")
                         .Register(reg);
-  if (o.device_memory_gauge) {
-    m->device_memory_ = &prometheus::BuildGauge()
-                             .Name("botm_device_memory_bytes")
-                             .Help("Device memory held by the model, bytes")
-                             .Register(reg)
-                             .Add({});
-  }
+  m->throttled_ = &prometheus::BuildCounter()
+                       .Name("botm_frames_throttled_total")
+                       .Help("Reads delayed because a stream sent faster than it may")
+                       .Register(reg)
+                       .Add({});
   if (o.port != 0) {
-    const std::string address = absl::StrCat(o.host, ":", o.port < 0 ? 0 : o.port);
+    std::string host = o.host.empty() ? "127.0.0.1" : o.host;
+    if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+    const std::string address = absl::StrCat(host, ":", o.port < 0 ? 0 : o.port);
     try {
       m->exposer_ = std::make_unique<prometheus::Exposer>(address);
       m->exposer_->RegisterCollectable(m->registry_);
@@ -107,9 +107,7 @@ void ServerMetrics::SetModelInfo(const std::string& name, const std::string& ver
       .Set(1.0);
 }
 
-void ServerMetrics::SetDeviceMemoryBytes(double bytes) {
-  if (device_memory_ != nullptr) device_memory_->Set(bytes);
-}
+void ServerMetrics::CountThrottledFrame() { throttled_->Increment(); }
 
 std::string ServerMetrics::Serialize() const {
   std::ostringstream out;

@@ -5,7 +5,8 @@
 //   botm_streams_total{outcome="ok|error|cancelled|rejected"}
 //   botm_phase_latency_seconds{phase="decode|queue|inference|encode|total"} (histogram)
 //   botm_batch_size (histogram), botm_queue_depth, botm_active_streams (gauges)
-//   botm_model_info{name,version,sha256,device} = 1, botm_device_memory_bytes (GPU only)
+//   botm_frames_throttled_total (reads delayed by rate policing)
+//   botm_model_info{name,version,sha256,device} = 1
 //
 // Thread-safety: every method is thread-safe. Owns the exposer (HTTP server) when enabled.
 #ifndef BOTM_SERVER_SERVER_METRICS_H_
@@ -27,12 +28,11 @@
 namespace botm::server {
 
 struct ServerMetricsOptions {
-  // Address the /metrics HTTP endpoint binds to.
-  std::string host = "0.0.0.0";
+  // Address the /metrics HTTP endpoint binds to (BotmServer: empty = the gRPC host; alone:
+  // empty = 127.0.0.1).
+  std::string host;
   // Port of /metrics; 0 = no HTTP endpoint (metrics still collected), -1 = pick a free port.
   int port = 9090;
-  // Creates botm_device_memory_bytes (only meaningful on a GPU).
-  bool device_memory_gauge = false;
 };
 
 enum class FrameOutcome { kOk = 0, kError, kDropped, kDeadlineExceeded };
@@ -50,11 +50,10 @@ class ServerMetrics {
   void ObserveBatch(int batch_size);
   void SetQueueDepth(int64_t frames);
   void AddActiveStreams(int delta);
-  double active_streams() const { return active_streams_->Value(); }
+  void CountThrottledFrame();
   // Sets botm_model_info{...} = 1 (once, at start-up).
   void SetModelInfo(const std::string& name, const std::string& version, const std::string& sha256,
                     const std::string& device);
-  void SetDeviceMemoryBytes(double bytes);
 
   // Port of the HTTP endpoint actually bound; 0 when disabled.
   int port() const { return port_; }
@@ -73,7 +72,7 @@ class ServerMetrics {
   prometheus::Gauge* queue_depth_ = nullptr;
   prometheus::Gauge* active_streams_ = nullptr;
   prometheus::Family<prometheus::Gauge>* model_info_ = nullptr;
-  prometheus::Gauge* device_memory_ = nullptr;
+  prometheus::Counter* throttled_ = nullptr;
 };
 
 }  // namespace botm::server

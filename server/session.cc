@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/metrics/metrics.h"
+#include "server/logging.h"
+#include "server/status_util.h"
 
 namespace botm::server {
 namespace {
@@ -16,26 +18,37 @@ bool FiniteNonNegative(double v) { return std::isfinite(v) && v >= 0.0; }
 absl::StatusOr<std::unique_ptr<Session>> Session::Create(const v1::StreamConfig& config,
                                                          const ModelInfo& model,
                                                          const SessionOptions& options) {
+  auto invalid = [](absl::string_view field, absl::string_view message) {
+    return WithFieldViolation(absl::InvalidArgumentError(message), field);
+  };
   if (!config.model_name().empty() && config.model_name() != model.name) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown model '", config.model_name(),
-                                                   "'; this server has '", model.name, "'"));
+    return invalid("config.model_name",
+                   absl::StrCat("unknown model \"", LogSafe(config.model_name(), 64),
+                                "\"; this server has \"", model.name, "\""));
   }
-  if (!FiniteNonNegative(config.pixel_spacing_mm_x()) ||
-      !FiniteNonNegative(config.pixel_spacing_mm_y())) {
-    return absl::InvalidArgumentError("pixel spacing must be finite and >= 0");
+  if (!FiniteNonNegative(config.pixel_spacing_mm_x())) {
+    return invalid("config.pixel_spacing_mm_x", "pixel spacing must be finite and >= 0");
+  }
+  if (!FiniteNonNegative(config.pixel_spacing_mm_y())) {
+    return invalid("config.pixel_spacing_mm_y", "pixel spacing must be finite and >= 0");
   }
   if (!FiniteNonNegative(config.frame_rate_hz())) {
-    return absl::InvalidArgumentError("frame_rate_hz must be finite and >= 0");
+    return invalid("config.frame_rate_hz", "frame_rate_hz must be finite and >= 0");
   }
-  if (!v1::PairingMode_IsValid(config.pairing()) ||
-      !v1::MaskEncoding_IsValid(config.mask_encoding()) ||
-      !v1::OverflowPolicy_IsValid(config.overflow())) {
-    return absl::InvalidArgumentError("unknown pairing, mask_encoding or overflow value");
+  if (!v1::PairingMode_IsValid(config.pairing())) {
+    return invalid("config.pairing", absl::StrCat("unknown pairing ", config.pairing()));
+  }
+  if (!v1::MaskEncoding_IsValid(config.mask_encoding())) {
+    return invalid("config.mask_encoding",
+                   absl::StrCat("unknown mask_encoding ", config.mask_encoding()));
+  }
+  if (!v1::OverflowPolicy_IsValid(config.overflow())) {
+    return invalid("config.overflow", absl::StrCat("unknown overflow ", config.overflow()));
   }
   if (config.pairing() == v1::PAIRING_MODE_NEXT &&
       config.overflow() == v1::OVERFLOW_POLICY_LATEST_ONLY) {
-    return absl::InvalidArgumentError(
-        "PAIRING_MODE_NEXT cannot be combined with OVERFLOW_POLICY_LATEST_ONLY");
+    return invalid("config.overflow",
+                   "PAIRING_MODE_NEXT cannot be combined with OVERFLOW_POLICY_LATEST_ONLY");
   }
   return std::unique_ptr<Session>(new Session(config, model, options));
 }
@@ -50,12 +63,16 @@ EngineStreamOptions Session::engine_options() const {
 
 absl::Status Session::AcceptFrameIndex(uint64_t index) {
   if (index != next_index_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("frame index ", index, " out of order; expected ", next_index_));
+    return WithFieldViolation(absl::FailedPreconditionError(absl::StrCat(
+                                  "frame index ", index, " out of order; expected ", next_index_)),
+                              "frame.index");
   }
   if (static_cast<int64_t>(next_index_) >= options_.max_frames_per_clip) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("more than ", options_.max_frames_per_clip, " frames in one stream"));
+    // Not transient: retrying cannot help, so no retry hint.
+    return WithFieldViolation(
+        absl::ResourceExhaustedError(
+            absl::StrCat("more than ", options_.max_frames_per_clip, " frames in one stream")),
+        "frame.index");
   }
   ++next_index_;
   return absl::OkStatus();

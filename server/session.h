@@ -32,8 +32,9 @@ struct SessionOptions {
 
 class Session {
  public:
-  // Validates the config against the model: InvalidArgument for a model_name that does not
-  // match, negative or non-finite spacing or frame rate, or unknown enum values.
+  // Validates the config against the model: InvalidArgument, with a BadRequest detail naming
+  // the field, for a model_name that does not match, negative or non-finite spacing or frame
+  // rate, or unknown enum values.
   static absl::StatusOr<std::unique_ptr<Session>> Create(const v1::StreamConfig& config,
                                                          const ModelInfo& model,
                                                          const SessionOptions& options);
@@ -43,7 +44,7 @@ class Session {
   EngineStreamOptions engine_options() const;
 
   // Checks and consumes the next frame index: FailedPrecondition when it is not the expected
-  // one, ResourceExhausted past max_frames_per_clip.
+  // one, ResourceExhausted past max_frames_per_clip (both with a BadRequest detail).
   absl::Status AcceptFrameIndex(uint64_t index);
 
   // Records a frame's result, in frame order: updates counters and the LV curve and sets the

@@ -1,106 +1,85 @@
-// The reactor of one SegmentStream call (gRPC callback API).
+// The reactor of one SegmentStream call (gRPC callback API, raw messages).
 //
 // Contract (grpcpp server_callback.h): at most one read and one write outstanding; a response
 // stays alive in the write queue until OnWriteDone; Finish is called exactly once (also after
-// cancellation) and only when no write is outstanding and every frame submitted to the engine
-// was answered, so no engine callback can outlive the reactor; the reactor deletes itself only
-// in OnDone. Reactions never block on the model: frames go to the InferenceEngine and come
-// back through its callbacks, which reorder results into frame order and start writes.
-// Finish is never called with the reactor's mutex held (it may run OnDone inline).
+// cancellation) and only when no write is outstanding and all work of the call is done (see
+// call_base.h), so no engine or codec callback can outlive the reactor; the reactor deletes
+// itself only in OnDone. Reactions never block on the model or on decoding.
 //
-// Backpressure: with OVERFLOW_POLICY_QUEUE the reactor stops reading while
-// max_inflight_frames_per_stream frames are unanswered or unsent; gRPC flow control then
-// slows the client. With LATEST_ONLY it keeps reading and the engine drops older frames.
+// Messages are read as bytes and parsed here, so that bytes that do not parse as a
+// SegmentStreamRequest fail the stream with INVALID_ARGUMENT (gRPC would report them like a
+// half-close).
 //
-// Thread-safety: reactions and engine callbacks may run on different threads; all state is
-// guarded by mu_.
+// Backpressure: the reactor reads one message at a time, the next only after the frame was
+// handed to the codec pool and while fewer than max_inflight_frames_per_stream frames are
+// unanswered or unsent (OVERFLOW_POLICY_QUEUE), or unsent with fewer than twice that many
+// unanswered (LATEST_ONLY); gRPC flow control then slows the client. A stream that sends faster than admission allows it (rate_policer.h) has
+// its next read delayed; the registry's reaper resumes it.
+//
+// Thread-safety: reactions, codec and engine callbacks and the reaper may run on different
+// threads; all state is guarded by mu_ (CallBase).
 #ifndef BOTM_SERVER_STREAM_REACTOR_H_
 #define BOTM_SERVER_STREAM_REACTOR_H_
 
-#include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "botm/v1/segmentation.grpc.pb.h"
-#include "server/admission.h"
-#include "server/service_env.h"
-#include "server/session.h"
+#include "server/call_base.h"
+#include "server/rate_policer.h"
 
 namespace botm::server {
 
 class StreamRegistry;
 
-class StreamReactor : public grpc::ServerBidiReactor<v1::SegmentRequest, v1::SegmentResponse> {
+class StreamReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+                      public CallBase {
  public:
   // Starts the first read. `env` and `registry` must outlive the call; the ticket is the
-  // admitted stream slot (released when the reactor is deleted).
+  // admitted stream slot.
   StreamReactor(grpc::CallbackServerContext* ctx, ServiceEnv* env, StreamRegistry* registry,
                 std::unique_ptr<AdmissionController::Ticket> ticket);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
-  void OnCancel() override;
+  void OnCancel() override { CancelCall(); }
   void OnDone() override;
 
-  // Marks the stream failed with DEADLINE_EXCEEDED if nothing was received or sent since
-  // `now` - timeout and no frame is in flight. Returns the status the caller must then pass
-  // to Finish() (outside any lock the reactor's OnDone takes), or nothing.
+  // Fails the stream with DEADLINE_EXCEEDED if nothing was received or sent since `now` -
+  // timeout and nothing is in flight. Returns the status the caller must then pass to
+  // Finish() (outside any lock the reactor's OnDone takes), or nothing.
   std::optional<grpc::Status> EndIfIdle(absl::Time now, absl::Duration timeout);
+  // Called by the registry when a read delayed by rate policing may start.
+  void ResumeRead();
 
  private:
-  struct FrameMeta {
-    int64_t timestamp_us = 0;
-    absl::Time received;
-    double decode_ms = 0.0;
-  };
   ~StreamReactor() override = default;
+  void Progress() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ReactorBusy() const override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return writing_; }
+  void FinishReactor(const grpc::Status& status) override { Finish(status); }
 
-  void HandleConfig(const v1::StreamConfig& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void HandleFrame(const v1::Frame& frame, absl::StatusOr<cv::Mat> image, FrameMeta meta)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SubmitEndMarker() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnFrameAnswered(uint64_t index, FrameJobResult result);
-  void Fail(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves in-order results to the write queue, starts a write, resumes reading and queues the
-  // summary when everything is answered.
-  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandleRequest() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandleEnd() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Police() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Queue(const v1::SegmentStreamResponse& response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CanRead() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MaybeStartRead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Returns the status to Finish with when the call may finish now (once).
-  std::optional<grpc::Status> TakeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CountFrameOutcome(const BuiltFrame& frame) const;
-  void LogFrameError(uint64_t index, const absl::Status& status) const;
 
-  grpc::CallbackServerContext* const ctx_;
-  ServiceEnv* const env_;
   StreamRegistry* const registry_;
-  InferenceEngine* const engine_;
-  const std::unique_ptr<AdmissionController::Ticket> ticket_;
-  const absl::Time started_;
-  v1::SegmentRequest request_;  // the read buffer; owned by the read path
-
-  absl::Mutex mu_;
-  std::unique_ptr<Session> session_ ABSL_GUARDED_BY(mu_);
-  EngineStreamPtr engine_stream_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, FrameMeta> meta_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, BuiltFrame> answered_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_emit_ ABSL_GUARDED_BY(mu_) = 0;
-  int inflight_ ABSL_GUARDED_BY(mu_) = 0;  // engine jobs not yet answered (markers too)
-  std::deque<v1::SegmentResponse> out_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer read_buffer_;  // owned by the read path
+  uint64_t messages_read_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<grpc::ByteBuffer> out_ ABSL_GUARDED_BY(mu_);
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool half_closed_ ABSL_GUARDED_BY(mu_) = false;
   bool summary_queued_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> finish_wanted_ ABSL_GUARDED_BY(mu_);
-  bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_paused_ ABSL_GUARDED_BY(mu_) = false;  // rate policing
+  RatePolicer policer_ ABSL_GUARDED_BY(mu_);
+  double allowed_fps_ ABSL_GUARDED_BY(mu_) = 0.0;
+  absl::Time allowed_fps_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time last_activity_ ABSL_GUARDED_BY(mu_);
 };
 

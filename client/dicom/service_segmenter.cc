@@ -108,7 +108,7 @@ absl::StatusOr<ClipSegmentation> SegmentThroughService(
   const client::ResultCallback on_result = [&](const botm::v1::FrameResult& r, double) {
     if (result_error.ok()) result_error = ApplyResult(r, clip, &out);
   };
-  std::unique_ptr<botm::v1::Segmentation::Stub> stub = botm::v1::Segmentation::NewStub(channel);
+  std::unique_ptr<botm::v1::SegmentationService::Stub> stub = botm::v1::SegmentationService::NewStub(channel);
   absl::StatusOr<client::StreamOutcome> outcome =
       client::RunStream(stub.get(), stream, producer, on_result);
   if (!outcome.ok()) return outcome.status();

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/image/internal/decoders.h"
 
 namespace botm::image {
 namespace {
@@ -17,61 +18,6 @@ constexpr size_t kJpegTrailerSearchBytes = 64;
 constexpr size_t kPngTrailerSearchBytes = 64;
 
 uint8_t ByteAt(absl::string_view s, size_t i) { return static_cast<uint8_t>(s[i]); }
-
-uint32_t ReadBe16(absl::string_view s, size_t i) {
-  return (uint32_t{ByteAt(s, i)} << 8) | ByteAt(s, i + 1);
-}
-
-uint32_t ReadBe32(absl::string_view s, size_t i) {
-  return (ReadBe16(s, i) << 16) | ReadBe16(s, i + 2);
-}
-
-absl::StatusOr<cv::Size> PeekPngSize(absl::string_view b) {
-  // Signature (8) + chunk length (4) + "IHDR" (4) + width (4) + height (4).
-  if (b.size() < 24) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("PNG truncated: ", b.size(), " bytes, the header needs 24"));
-  }
-  if (b.substr(12, 4) != "IHDR") {
-    return absl::InvalidArgumentError("PNG corrupt: first chunk is not IHDR");
-  }
-  return cv::Size(static_cast<int>(ReadBe32(b, 16) & INT_MAX),
-                  static_cast<int>(ReadBe32(b, 20) & INT_MAX));
-}
-
-bool IsJpegSof(uint8_t marker) {
-  return marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
-}
-
-absl::StatusOr<cv::Size> PeekJpegSize(absl::string_view b) {
-  size_t i = 2;  // after SOI
-  while (i + 4 <= b.size()) {
-    if (ByteAt(b, i) != 0xff) {
-      return absl::InvalidArgumentError(absl::StrCat("JPEG corrupt: no marker at byte ", i));
-    }
-    const uint8_t marker = ByteAt(b, i + 1);
-    if (marker == 0xff) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {  // no length field
-      i += 2;
-      continue;
-    }
-    if (marker == 0xda || marker == 0xd9) break;  // scan or end before any frame header
-    const size_t length = ReadBe16(b, i + 2);
-    if (IsJpegSof(marker)) {
-      if (i + 9 > b.size()) break;
-      return cv::Size(static_cast<int>(ReadBe16(b, i + 7)), static_cast<int>(ReadBe16(b, i + 5)));
-    }
-    if (length < 2) {
-      return absl::InvalidArgumentError(absl::StrCat("JPEG corrupt: segment length ", length));
-    }
-    i += 2 + length;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("JPEG truncated or corrupt: no frame header in ", b.size(), " bytes"));
-}
 
 // Checks the end of the data, since the codecs accept some truncated files silently.
 absl::Status CheckTrailer(absl::string_view b, ImageFormat format) {
@@ -91,8 +37,6 @@ absl::Status CheckTrailer(absl::string_view b, ImageFormat format) {
   return absl::OkStatus();
 }
 
-const char* FormatName(ImageFormat f) { return f == ImageFormat::kPng ? "PNG" : "JPEG"; }
-
 }  // namespace
 
 ImageFormat SniffFormat(absl::string_view bytes) {
@@ -104,13 +48,13 @@ ImageFormat SniffFormat(absl::string_view bytes) {
   return ImageFormat::kUnknown;
 }
 
-absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes) {
+absl::StatusOr<ImageHeader> PeekImageHeader(absl::string_view bytes) {
   if (bytes.empty()) return absl::InvalidArgumentError("image data is empty");
   switch (SniffFormat(bytes)) {
     case ImageFormat::kPng:
-      return PeekPngSize(bytes);
+      return internal::PeekPngHeader(bytes);
     case ImageFormat::kJpeg:
-      return PeekJpegSize(bytes);
+      return internal::PeekJpegHeader(bytes);
     case ImageFormat::kUnknown:
       break;
   }
@@ -118,36 +62,29 @@ absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes) {
                                                  " bytes; expected PNG or JPEG signature)"));
 }
 
-absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes) { return DecodeImage(bytes, 0); }
+absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes) {
+  absl::StatusOr<ImageHeader> h = PeekImageHeader(bytes);
+  if (!h.ok()) return h.status();
+  return cv::Size(h->width, h->height);
+}
+
+absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes) {
+  return DecodeImage(bytes, DecodeOptions());
+}
 
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels) {
-  absl::StatusOr<cv::Size> size = PeekImageSize(bytes);
-  if (!size.ok()) return size.status();
-  const ImageFormat format = SniffFormat(bytes);
-  const int64_t pixels = int64_t{size->width} * size->height;
-  if (size->width == 0 || size->height == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(FormatName(format), " header has zero size ", size->width, "x", size->height));
-  }
-  if (max_pixels > 0 && pixels > max_pixels) {
-    return absl::OutOfRangeError(absl::StrCat("image ", size->width, "x", size->height, " has ",
-                                              pixels, " pixels, the limit is ", max_pixels));
-  }
-  if (absl::Status s = CheckTrailer(bytes, format); !s.ok()) return s;
-  cv::Mat decoded;
-  try {
-    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
-                         const_cast<char*>(bytes.data()));
-    decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(FormatName(format), " decode failed: ", e.what()));
-  }
-  if (decoded.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(FormatName(format), " data is corrupt (", bytes.size(), " bytes)"));
-  }
-  return decoded;
+  DecodeOptions o;
+  o.max_pixels = max_pixels;
+  return DecodeImage(bytes, o);
+}
+
+absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, const DecodeOptions& options) {
+  absl::StatusOr<ImageHeader> header = PeekImageHeader(bytes);
+  if (!header.ok()) return header.status();
+  if (absl::Status s = CheckImageLimits(*header, options); !s.ok()) return s;
+  if (absl::Status s = CheckTrailer(bytes, header->format); !s.ok()) return s;
+  return header->format == ImageFormat::kPng ? internal::DecodePng(bytes, *header, options)
+                                             : internal::DecodeJpeg(bytes, *header, options);
 }
 
 absl::StatusOr<cv::Mat> WrapRaw(uint32_t width, uint32_t height, uint32_t channels,

@@ -6,6 +6,7 @@
 #define BOTM_CORE_IMAGE_IMAGE_CODEC_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -22,18 +23,52 @@ enum class ImageFormat { kUnknown, kPng, kJpeg };
 // Returns the format named by the first bytes of `bytes` (kUnknown when none matches).
 ImageFormat SniffFormat(absl::string_view bytes);
 
-// Returns the width x height stored in a PNG (IHDR) or JPEG (SOFn) header without decoding
-// the pixels, so oversized images can be refused before any allocation. InvalidArgument when
-// the header is missing, truncated or not PNG/JPEG.
+// What a PNG or JPEG header says about the matrix DecodeImage makes of it, read without
+// decoding the pixels (PNG: IHDR and whether tRNS adds an alpha channel; JPEG: the frame header).
+struct ImageHeader {
+  ImageFormat format = ImageFormat::kUnknown;
+  int width = 0;
+  int height = 0;
+  int channels = 0;          // of the decoded matrix: 1, 3 (BGR) or 4 (BGRA)
+  int bytes_per_sample = 0;  // of the decoded matrix: 1 or 2
+  // Bytes of the decoded matrix: width x height x channels x bytes_per_sample.
+  int64_t decoded_bytes() const { return int64_t{width} * height * channels * bytes_per_sample; }
+};
+
+// Reads the header of PNG or JPEG bytes. InvalidArgument when it is missing, truncated, not
+// PNG/JPEG, or describes a layout DecodeImage does not make (e.g. CMYK JPEG).
+absl::StatusOr<ImageHeader> PeekImageHeader(absl::string_view bytes);
+
+// Returns the width x height of PeekImageHeader.
 absl::StatusOr<cv::Size> PeekImageSize(absl::string_view bytes);
 
-// Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1, 3 (BGR) or 4 (BGRA) channels; EXIF
-// orientation is not applied (pixels as stored, as scanners send them).
-// InvalidArgument, with the reason, for empty, unknown-format, truncated or corrupt data.
+struct DecodeOptions {
+  // Most pixels (width x height); a larger header gives OutOfRange before any pixel is
+  // decoded. <= 0 = no limit.
+  int64_t max_pixels = 0;
+  // Most bytes of the decoded matrix (ImageHeader::decoded_bytes); a larger one gives
+  // OutOfRange before decoding (a small PNG may decode to gigabytes). <= 0 = no limit.
+  int64_t max_decoded_bytes = 0;
+  // Receives each decoder warning that leaves the image intact (e.g. a damaged ancillary PNG
+  // chunk, which is dropped); null = warnings are dropped. Called on the decoding thread.
+  // Decoders never write to stderr. JPEG warnings always mean corrupt data: they are errors.
+  std::function<void(absl::string_view warning)> on_warning;
+};
+
+// InvalidArgument for a zero size; OutOfRange, naming both numbers, when `header` is past a
+// limit of `options` (what DecodeImage checks before decoding).
+absl::Status CheckImageLimits(const ImageHeader& header, const DecodeOptions& options);
+
+// Decodes PNG or JPEG bytes as stored: 8- or 16-bit, 1 (gray), 3 (BGR) or 4 (BGRA) channels
+// (PNG gray+alpha and RGB/palette with tRNS give BGRA; JPEG gray gives 1 channel, color 3);
+// EXIF orientation and PNG gamma are not applied (pixels as stored, as scanners send them).
+// InvalidArgument, with the reason, for empty, unknown-format, truncated or corrupt data
+// (including JPEG data libjpeg only warns about, such as a premature end); OutOfRange past a
+// limit of `options`. Thread-safe.
+absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, const DecodeOptions& options);
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes);
 
-// As DecodeImage, but first refuses (OutOfRange) images whose header announces more than
-// `max_pixels` pixels; max_pixels <= 0 means no limit.
+// As DecodeImage with DecodeOptions::max_pixels = max_pixels.
 absl::StatusOr<cv::Mat> DecodeImage(absl::string_view bytes, int64_t max_pixels);
 
 // Copies tightly packed raw pixels (row stride = width * channels * bytes per sample; 16-bit

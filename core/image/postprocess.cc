@@ -78,18 +78,7 @@ void FillHoles(cv::Mat* labels) {
 }  // namespace
 
 const char* ClassName(uint8_t label) {
-  switch (label) {
-    case 0:
-      return "background";
-    case 1:
-      return "lv_cavity";
-    case 2:
-      return "lv_myocardium";
-    case 3:
-      return "left_atrium";
-    default:
-      return "unknown";
-  }
+  return label < kNumClasses ? botm::kClassNames[label] : "unknown";
 }
 
 cv::Mat CleanupLabels(const cv::Mat& labels, const CleanupOptions& options) {

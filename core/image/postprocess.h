@@ -11,12 +11,14 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/common/classes.h"
+
 namespace botm::image {
 
-// Number of classes including background.
-inline constexpr int kNumClasses = 4;
+// Number of classes including background (the project's list, core/common/classes.h).
+inline constexpr int kNumClasses = botm::kNumClasses;
 
-// Returns "background", "lv_cavity", "lv_myocardium", "left_atrium", or "unknown".
+// Returns the class name of a label (botm::kClassNames), or "unknown".
 const char* ClassName(uint8_t label);
 
 struct CleanupOptions {

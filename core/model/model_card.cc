@@ -26,22 +26,18 @@ nlohmann::json ToJson(const ModelCard& c) {
 absl::StatusOr<ModelCard> ModelCardFromJson(const nlohmann::json& j) {
   if (!j.is_object()) return absl::InvalidArgumentError("model card must be a JSON object");
   ModelCard c;
-  try {
-    c.name = j.value("name", c.name);
-    c.version = j.value("version", c.version);
-    c.class_names = j.value("class_names", c.class_names);
-    c.training_data = j.value("training_data", c.training_data);
-    c.notes = j.value("notes", c.notes);
-    c.created_utc = j.value("created_utc", c.created_utc);
-    c.seed = j.value("seed", c.seed);
-    c.num_parameters = j.value("num_parameters", c.num_parameters);
-    if (j.contains("training")) c.training = j.at("training");
-    if (j.contains("metrics")) c.metrics = j.at("metrics");
-    c.weights_sha256 = j.value("weights_sha256", c.weights_sha256);
-    c.fp16_weights = j.value("fp16_weights", c.fp16_weights);
-  } catch (const nlohmann::json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("model card: ", e.what()));
+  for (absl::Status s :
+       {ReadJsonField(j, "name", &c.name), ReadJsonField(j, "version", &c.version),
+        ReadJsonField(j, "class_names", &c.class_names),
+        ReadJsonField(j, "training_data", &c.training_data), ReadJsonField(j, "notes", &c.notes),
+        ReadJsonField(j, "created_utc", &c.created_utc), ReadJsonField(j, "seed", &c.seed),
+        ReadJsonField(j, "num_parameters", &c.num_parameters),
+        ReadJsonField(j, "weights_sha256", &c.weights_sha256),
+        ReadJsonField(j, "fp16_weights", &c.fp16_weights)}) {
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("model card: ", s.message()));
   }
+  if (j.contains("training")) c.training = j.at("training");
+  if (j.contains("metrics")) c.metrics = j.at("metrics");
   if (!j.contains("config")) return absl::InvalidArgumentError("model card has no 'config'");
   absl::StatusOr<ModelConfig> config = ModelConfigFromJson(j.at("config"));
   if (!config.ok()) return config.status();

@@ -19,8 +19,7 @@ struct ModelCard {
   std::string name = "botm";  // "botm-single-frame" for the ablation
   std::string version;
   ModelConfig config;
-  std::vector<std::string> class_names = {"background", "lv_cavity", "lv_myocardium",
-                                          "left_atrium"};
+  std::vector<std::string> class_names = {kClassNames.begin(), kClassNames.end()};
   std::string training_data;  // e.g. "synthetic echo generator v1, seeds 0..9999" or "untrained"
   std::string notes;
   std::string created_utc;  // ISO 8601

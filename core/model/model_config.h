@@ -4,6 +4,7 @@
 #define BOTM_CORE_MODEL_MODEL_CONFIG_H_
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/common/classes.h"
 
 namespace botm {
 
@@ -29,9 +31,9 @@ struct EncoderVariant {
 absl::StatusOr<EncoderVariant> VariantByName(absl::string_view name);
 
 struct ModelConfig {
-  std::string variant = "tiny";  // encoder table row
-  int input_size = 128;          // square model input in pixels (multiple of 32)
-  int num_classes = 4;
+  std::string variant = "tiny";         // encoder table row
+  int input_size = 128;                 // square model input in pixels (multiple of 32)
+  int num_classes = kNumClasses;        // core/common/classes.h
   bool cross_frame = true;              // false = single-frame ablation, everything else identical
   std::vector<int> ot_stages = {2, 3};  // 0-based stages with token matching (stages 3 and 4)
   double ot_epsilon = 0.1;              // entropic regularisation of Sinkhorn
@@ -48,6 +50,20 @@ struct ModelConfig {
 
 // Checks ranges (input size multiple of 32, stages 0..3 without duplicates, eps > 0, ...).
 absl::Status ValidateModelConfig(const ModelConfig& config);
+
+// Reads json[key] into *out when the key is present. Integers must be JSON integers in the
+// range of the field's type (converting a float or an out-of-range number would be undefined
+// behaviour: found by tests/fuzz/model_card_fuzz.cc), doubles any JSON number, booleans
+// booleans, strings strings. InvalidArgument naming the key otherwise.
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, int* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, int64_t* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, uint64_t* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, double* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, bool* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, std::string* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key, std::vector<int>* out);
+absl::Status ReadJsonField(const nlohmann::json& json, const char* key,
+                           std::vector<std::string>* out);
 
 nlohmann::json ToJson(const ModelConfig& config);
 // Missing keys keep their defaults; wrong types or invalid values give InvalidArgument.

@@ -33,6 +33,10 @@ std::string ExecutableDir() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Segmenter>> Segmenter::Create(const SegmenterOptions& options) {
+  const std::string path = options.model_path.empty() ? DefaultModelPath() : options.model_path;
+  if (!FileExists(path)) {
+    return absl::NotFoundError(absl::StrCat("model file ", path, " does not exist"));
+  }
   try {
     return internal::TorchSegmenter::Load(options);
   } catch (const std::exception& e) {

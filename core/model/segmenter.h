@@ -24,11 +24,31 @@
 #include <opencv2/core.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace botm {
 
 enum class Device { kAuto = 0, kCpu = 1, kCuda = 2 };
+
+// Text form of Device for typed flags (ABSL_FLAG(botm::Device, ...)): "auto", "cpu", "cuda".
+// Inline, so that tools parse the flag without linking the model library.
+inline bool AbslParseFlag(absl::string_view text, Device* device, std::string* error) {
+  if (text == "auto") {
+    *device = Device::kAuto;
+  } else if (text == "cpu") {
+    *device = Device::kCpu;
+  } else if (text == "cuda") {
+    *device = Device::kCuda;
+  } else {
+    *error = "must be auto, cpu or cuda";
+    return false;
+  }
+  return true;
+}
+inline std::string AbslUnparseFlag(Device device) {
+  return device == Device::kCpu ? "cpu" : device == Device::kCuda ? "cuda" : "auto";
+}
 
 struct SegmenterOptions {
   // A BOTM checkpoint (NAME.pt with its model card NAME.json beside it) or a TorchScript module
@@ -63,8 +83,6 @@ class EncodedFrame {
  public:
   virtual ~EncodedFrame() = default;
   virtual cv::Size original_size() const = 0;
-  // Bytes held (device or host), for per-stream memory accounting.
-  virtual size_t ByteSize() const = 0;
 };
 using EncodedFramePtr = std::shared_ptr<const EncodedFrame>;
 
@@ -80,13 +98,13 @@ struct FrameOutput {
   // return_transport_plan; plan_grid is the token grid (cols x rows of the stage-4 map).
   std::vector<float> transport_plan;
   cv::Size plan_grid;
-  double decode_ms = 0.0;  // wall time of this request's share of Decode (batch time / n)
 };
 
 class Segmenter {
  public:
-  // Loads the model. InvalidArgument for a missing/corrupt checkpoint (sha256 mismatch with the
-  // card), a card/weights variant mismatch or a TorchScript module that breaks the contract;
+  // Loads the model. NotFound naming the path when the model file does not exist;
+  // InvalidArgument for a corrupt checkpoint (sha256 mismatch with the card), a missing card,
+  // a card/weights variant mismatch or a TorchScript module that breaks the contract;
   // Unavailable if kCuda is asked and there is no GPU. Runs one warm-up pass before returning.
   static absl::StatusOr<std::unique_ptr<Segmenter>> Create(const SegmenterOptions& options);
   virtual ~Segmenter() = default;
@@ -112,6 +130,21 @@ class Segmenter {
     kPrevious,  // live: t with t-1, first frame with itself (no latency)
     kNext,      // clip: t with t+1, last frame with t-1 (one frame of latency)
   };
+  // Text form for typed flags: "previous", "next".
+  friend bool AbslParseFlag(absl::string_view text, Pairing* pairing, std::string* error) {
+    if (text == "previous") {
+      *pairing = Pairing::kPrevious;
+    } else if (text == "next") {
+      *pairing = Pairing::kNext;
+    } else {
+      *error = "must be previous or next";
+      return false;
+    }
+    return true;
+  }
+  friend std::string AbslUnparseFlag(Pairing pairing) {
+    return pairing == Pairing::kNext ? "next" : "previous";
+  }
   // Segments a whole clip, encoding each frame once, decoding in batches of `batch_size`.
   absl::StatusOr<std::vector<FrameOutput>> SegmentClip(absl::Span<const cv::Mat> frames,
                                                        Pairing pairing, int batch_size = 1);

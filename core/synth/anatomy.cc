@@ -115,6 +115,27 @@ Tails SampleTails(Rng* rng, Difficulty difficulty) {
   return t;
 }
 
+// Widens the atrium until, at end-diastole, its section by the mitral plane covers the annulus
+// with an 8 % margin (larger, tilted atria would otherwise leave the LV base touching tissue).
+void WidenAtriumToAnnulus(AnatomyParams* p) {
+  const double z = p->trunc_z;
+  const double s_mv = p->cavity_a_ed_cm * (1 + z);
+  const double half = 1.08 * p->cavity_b_ed_cm * std::sqrt(1 - z * z);
+  const double c = std::cos(p->la_tilt_rad), sn = std::sin(p->la_tilt_rad);
+  const double offset = p->la_q * p->la_a_cm;  // centre to plane along the atrial axis
+  const double la_cs = s_mv + offset * c, la_cw = offset * sn;
+  for (int iter = 0; iter < 40; ++iter) {
+    bool covered = true;
+    for (double w : {-half, half}) {
+      const double ds = s_mv - la_cs, dw = w - la_cw;
+      const double l = ds * c + dw * sn, t = -ds * sn + dw * c;
+      covered &= Sq(l / p->la_a_cm) + Sq(t / p->la_b_cm) <= 1;
+    }
+    if (covered) return;
+    p->la_b_cm *= 1.04;
+  }
+}
+
 // Marks and irregular contours of the domain-randomised family, drawn after the base heart.
 void SampleShapeDetails(Rng& rng, Difficulty difficulty, double d, AnatomyParams* p) {
   const bool real_like = difficulty == Difficulty::kRealLike;
@@ -149,9 +170,10 @@ void SampleShapeDetails(Rng& rng, Difficulty difficulty, double d, AnatomyParams
     p->la_b_cm *= rng.Uniform(1.05, 1.3);
   } else {
     p->la_a_cm *= rng.Bernoulli(0.3) ? rng.Uniform(1.2, 1.6) : rng.Uniform(0.8, 1.1);
-    p->la_b_cm *= rng.Uniform(1.0, 1.35);
+    p->la_b_cm *= rng.Uniform(1.06, 1.35);
   }
   p->la_tilt_rad += rng.Uniform(-6, 6) * kDeg;
+  WidenAtriumToAnnulus(p);
 }
 
 }  // namespace

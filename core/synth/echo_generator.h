@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/common/classes.h"
 
 namespace botm::synth {
 
@@ -66,9 +67,9 @@ absl::StatusOr<Difficulty> ParseDifficulty(absl::string_view name);
 
 enum class View { kAuto = 0, kTwoChamber = 1, kFourChamber = 2 };
 
-// Label values in every mask. Matches the model's classes (CAMUS labelling).
+// Label values in every mask: the project's classes (core/common/classes.h, CAMUS labelling).
 enum Label : uint8_t { kBackground = 0, kLvCavity = 1, kLvMyocardium = 2, kLeftAtrium = 3 };
-inline constexpr int kNumClasses = 4;
+inline constexpr int kNumClasses = botm::kNumClasses;
 
 struct ClipOptions {
   uint64_t seed = 1;

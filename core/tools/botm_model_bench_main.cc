@@ -14,12 +14,13 @@
 #include <torch/torch.h>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/common/flags.h"
 #include "core/common/progress_bar.h"
 #include "core/model/internal/botm_model.h"
 #include "core/model/internal/sinkhorn.h"
+#include "core/model/segmenter.h"
 
 ABSL_FLAG(std::string, configs, "tiny:128,tiny:256",
           "comma list of variant:input_size[:s2] (s2 = decoder_stride 2)");
@@ -27,7 +28,7 @@ ABSL_FLAG(int, iters, 20, "timed iterations per measurement (after 3 warm-up pas
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = hardware threads)");
 ABSL_FLAG(int, train_batch, 8, "pairs per training step in the training probe (0 = skip)");
 ABSL_FLAG(int, train_steps, 5, "timed training steps");
-ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
+ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
 
 namespace botm {
 namespace {
@@ -146,12 +147,14 @@ void BenchTraining(int batch, int steps, torch::Device device) {
 }  // namespace botm
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  botm::ParseFlags(argc, argv, __FILE__,
+                   "botm-model-bench: ms/frame of the model in-process (stream vs pair, OT share)");
   const int threads = absl::GetFlag(FLAGS_threads);
   at::set_num_threads(threads > 0 ? threads
                                   : static_cast<int>(std::thread::hardware_concurrency()));
-  const std::string dev = absl::GetFlag(FLAGS_device);
-  const bool cuda = dev == "cuda" || (dev == "auto" && torch::cuda::is_available());
+  const botm::Device dev = absl::GetFlag(FLAGS_device);
+  const bool cuda = dev == botm::Device::kCuda ||
+                    (dev == botm::Device::kAuto && torch::cuda::is_available());
   const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   std::printf("device %s, intra-op threads %d\n", device.str().c_str(), at::get_num_threads());
   for (absl::string_view item :

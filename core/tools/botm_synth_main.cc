@@ -13,13 +13,12 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/flags.h"
 #include "core/image/gif_writer.h"
 #include "core/image/overlay.h"
 #include "core/synth/echo_generator.h"
@@ -178,10 +177,10 @@ absl::Status Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  std::vector<char*> rest = botm::ParseFlags(
+      argc, argv, __FILE__,
       "Writes a synthetic echo clip: botm-synth --seed S --frames N --size WxH "
       "[--difficulty BIN] [--view 2ch|4ch|auto] [--ef PCT] --out DIR [--gif FILE]");
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {
     std::fprintf(stderr, "botm-synth: unexpected argument '%s'\n", rest[1]);
     return 2;

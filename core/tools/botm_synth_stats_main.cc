@@ -14,10 +14,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/common/flags.h"
 #include "core/image/overlay.h"
 #include "core/synth/echo_generator.h"
 
@@ -153,8 +152,8 @@ void Benchmark() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Prints the synthetic-vs-real realism table per difficulty bin");
-  absl::ParseCommandLine(argc, argv);
+  botm::ParseFlags(argc, argv, __FILE__,
+                   "Prints the synthetic-vs-real realism table per difficulty bin");
   std::vector<Difficulty> bins;
   const std::string bins_flag = absl::GetFlag(FLAGS_bins);
   for (absl::string_view name : absl::StrSplit(bins_flag, ',')) {

@@ -11,9 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
+#include "core/common/flags.h"
 #include "core/model/model_card.h"
 #include "core/train/evaluator.h"
 
@@ -29,7 +28,7 @@ ABSL_FLAG(int, robust_size, 0,
           "frame size of the randomised family / robustness bins (0 = twice the model's input)");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
-ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
+ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
 ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
 ABSL_FLAG(int, batch_size, 4, "pairs per decode batch");
 ABSL_FLAG(std::string, out_dir, "",
@@ -73,8 +72,7 @@ absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json&
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Evaluates a BOTM checkpoint. See docs/TRAINING.md.");
-  absl::ParseCommandLine(argc, argv);
+  botm::ParseFlags(argc, argv, __FILE__, "Evaluates a BOTM checkpoint. See docs/TRAINING.md.");
   botm::train::EvalOptions o;
   o.model_path = absl::GetFlag(FLAGS_model);
   o.data = absl::GetFlag(FLAGS_data);
@@ -104,14 +102,7 @@ int main(int argc, char** argv) {
   o.robust_size_px = absl::GetFlag(FLAGS_robust_size);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
-  const std::string device = absl::GetFlag(FLAGS_device);
-  if (device != "auto" && device != "cpu" && device != "cuda") {
-    std::fprintf(stderr, "--device must be auto, cpu or cuda, got '%s'\n", device.c_str());
-    return 2;
-  }
-  o.device = device == "cpu"    ? botm::Device::kCpu
-             : device == "cuda" ? botm::Device::kCuda
-                                : botm::Device::kAuto;
+  o.device = absl::GetFlag(FLAGS_device);
   // Read the expected report before the (long) evaluation so a bad path fails fast.
   nlohmann::json expected;
   const std::string expect_path = absl::GetFlag(FLAGS_expect);

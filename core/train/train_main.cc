@@ -8,10 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/common/flags.h"
+#include "core/model/segmenter.h"
 #include "core/train/trainer.h"
 
 ABSL_FLAG(std::string, variant, "tiny", "encoder variant: tiny | b2");
@@ -40,7 +40,7 @@ ABSL_FLAG(double, max_render_scale, 2.0,
 ABSL_FLAG(bool, crop_sector, true, "input policy: crop each frame to its sector's bounding box");
 ABSL_FLAG(std::string, input_norm, "rank", "input policy: none | rank (in-sector equalisation)");
 ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
-ABSL_FLAG(std::string, device, "auto", "auto | cpu | cuda");
+ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
 ABSL_FLAG(int, checkpoint_every, 200, "steps between checkpoints");
 ABSL_FLAG(int, validate_every, 200, "steps between validations");
 ABSL_FLAG(int, validation_pairs, 24, "held-out validation pairs");
@@ -65,8 +65,8 @@ bool ParseList(const std::string& text, std::vector<double>* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Trains a BOTM echo segmentation model. See docs/TRAINING.md.");
-  absl::ParseCommandLine(argc, argv);
+  botm::ParseFlags(argc, argv, __FILE__,
+                   "Trains a BOTM echo segmentation model. See docs/TRAINING.md.");
   botm::train::TrainOptions o;
   o.model.variant = absl::GetFlag(FLAGS_variant);
   o.model.input_size = absl::GetFlag(FLAGS_input_size);
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   o.weight_decay = absl::GetFlag(FLAGS_weight_decay);
   o.augment.enabled = absl::GetFlag(FLAGS_augment);
   o.threads = absl::GetFlag(FLAGS_threads);
-  o.device = absl::GetFlag(FLAGS_device);
+  o.device = AbslUnparseFlag(absl::GetFlag(FLAGS_device));
   o.checkpoint_every_steps = absl::GetFlag(FLAGS_checkpoint_every);
   o.validate_every_steps = absl::GetFlag(FLAGS_validate_every);
   o.validation_pairs = absl::GetFlag(FLAGS_validation_pairs);

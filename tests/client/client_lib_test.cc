@@ -73,6 +73,24 @@ TEST(FrameSourceTest, FolderIsReadInNameOrder) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(frames[i].cols, 30 + i);
 }
 
+// Issue 9: a botm-synth output folder (frame_N.png, mask_N.png, meta.json) streamed its masks
+// as frames, and frame_10 came before frame_8.
+TEST(FrameSourceTest, FolderTakesFramesOnlyInNumericOrder) {
+  const std::string dir = testing::MakeTempDir("synth_out");
+  for (int i : {10, 8, 9}) {
+    ASSERT_TRUE(cv::imwrite(dir + "/frame_" + std::to_string(i) + ".png",
+                            cv::Mat(40, 30 + i, CV_8UC1, cv::Scalar(10 * i))));
+    ASSERT_TRUE(cv::imwrite(dir + "/mask_" + std::to_string(i) + ".png",
+                            cv::Mat(40, 30 + i, CV_8UC1, cv::Scalar(1))));
+  }
+  std::ofstream(dir + "/meta.json") << "{}";
+  auto source = OpenFrameSource(dir, SourceOptions());
+  ASSERT_TRUE(source.ok()) << source.status();
+  std::vector<cv::Mat> frames = Drain(source->get());
+  ASSERT_EQ(frames.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(frames[i].cols, 38 + i) << i;
+}
+
 TEST(FrameSourceTest, EmptyFolderAndMissingPathAreClearErrors) {
   const std::string dir = testing::MakeTempDir("empty");
   auto empty = OpenFrameSource(dir, SourceOptions());

@@ -124,7 +124,7 @@ TEST_F(ClientServerTest, FolderWithRleMasksKeepsEachFramesSize) {
 }
 
 TEST_F(ClientServerTest, RunStreamAnswersEveryFrameInOrder) {
-  auto stub = botm::v1::Segmentation::NewStub(Channel());
+  auto stub = botm::v1::SegmentationService::NewStub(Channel());
   StreamOptions options;
   options.max_in_flight_frames = 2;
   int next = 0;
@@ -153,7 +153,7 @@ TEST_F(ClientServerTest, ServedBenchCountsFrames) {
   options.clip_frames = 4;
   auto clips = RenderBenchClips(options);
   ASSERT_TRUE(clips.ok()) << clips.status();
-  auto stub = botm::v1::Segmentation::NewStub(Channel());
+  auto stub = botm::v1::SegmentationService::NewStub(Channel());
   auto run = RunServedBench(stub.get(), options, *clips);
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_GT(run->frames_ok, 0);

@@ -4,6 +4,7 @@
 #include "client/bench_runner.h"
 #include "client/inprocess_bench.h"
 #include "client/latency_stats.h"
+#include "server/model_loader.h"
 #include "core/model/model_factory.h"
 #include "tests/client/subprocess.h"
 
@@ -14,10 +15,11 @@ TEST(InProcessBenchTest, OneSecondRunGivesSaneNumbers) {
   const std::string model = testing::MakeTempDir("inprocess") + "/tiny.pt";
   ASSERT_TRUE(CreateInitialCheckpoint(ModelConfig(), 2, model).ok());
   server::InferenceEngineOptions engine_options;
-  engine_options.model_path = model;
-  engine_options.threads_per_instance = 1;
   engine_options.warmup_iterations = 1;
-  auto engine = server::InferenceEngine::Create(engine_options);
+  SegmenterOptions model_options;
+  model_options.model_path = model;
+  model_options.intra_op_threads = 1;
+  auto engine = server::LoadEngine(model_options, engine_options);
   ASSERT_TRUE(engine.ok()) << engine.status();
   BenchOptions options;
   options.streams = 2;

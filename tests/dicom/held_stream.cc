@@ -11,7 +11,7 @@ HeldStream::HeldStream(const std::string& address) {
   client::ChannelOptions options;
   options.address = address;
   channel_ = *client::Connect(options);
-  stub_ = botm::v1::Segmentation::NewStub(channel_);
+  stub_ = botm::v1::SegmentationService::NewStub(channel_);
   thread_ = std::thread([this] { Run(); });
   admitted_.WaitForNotification();
 }

@@ -27,7 +27,7 @@ class HeldStream {
   void Run();
 
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<botm::v1::Segmentation::Stub> stub_;
+  std::unique_ptr<botm::v1::SegmentationService::Stub> stub_;
   absl::Notification admitted_, released_;
   std::thread thread_;
 };

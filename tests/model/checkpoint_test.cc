@@ -40,6 +40,29 @@ TEST(ConfigTest, JsonRoundTripAndValidation) {
   EXPECT_FALSE(VariantByName("b0").ok());
 }
 
+// Found by tests/fuzz/model_card_fuzz.cc: numbers that do not fit an integer field were
+// converted with undefined behaviour; they are now InvalidArgument naming the key.
+TEST(ConfigTest, NumbersOutOfRangeAreInvalidArgument) {
+  nlohmann::json config = ToJson(ModelConfig());
+  config["input_size"] = 1e20;
+  absl::Status s = ModelConfigFromJson(config).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("input_size"), std::string::npos) << s;
+  config = ToJson(ModelConfig());
+  config["ot_stages"] = {2, 3.5};
+  EXPECT_EQ(ModelConfigFromJson(config).status().code(), absl::StatusCode::kInvalidArgument);
+  ModelCard card;
+  nlohmann::json j = ToJson(card);
+  j["seed"] = -5.5e30;
+  s = ModelCardFromJson(j).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("seed"), std::string::npos) << s;
+  j = ToJson(card);
+  j["num_parameters"] = "many";
+  EXPECT_EQ(ModelCardFromJson(j).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ModelCardFromJson(ToJson(card)).ok());
+}
+
 TEST(CheckpointTest, RoundTripIsExact) {
   const std::string path = TempPath("round.pt");
   torch::manual_seed(3);

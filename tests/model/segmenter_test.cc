@@ -137,7 +137,10 @@ TEST_F(SegmenterTest, CreateRejectsBadModels) {
   options.device = Device::kCpu;
   auto missing = Segmenter::Create(options);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  // A missing model is reported as such (it used to say that the model card was missing).
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("does_not_exist.pt"), std::string::npos);
+  EXPECT_EQ(missing.status().message().find("card"), std::string::npos) << missing.status();
   options.model_path = *path_;
   options.device = Device::kCuda;
   auto cuda = Segmenter::Create(options);

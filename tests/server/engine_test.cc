@@ -1,33 +1,40 @@
-// InferenceEngine on the real model: partner chaining, ordering, deadlines, the bounded queue,
-// latest-only drops, cancellation and stop.
+// InferenceEngine on a fake Segmenter (no model): partner chaining, flushes, explicit job
+// kinds, the batch timeout on the injected clock, deadlines, the bounded queue, latest-only
+// drops, cancellation, stop, encoder failures, the class check and image leases.
 #include <thread>
 
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
 #include "server/inference_engine.h"
-#include "tests/server/test_util.h"
+#include "tests/server/fake_segmenter.h"
 
 namespace botm::server {
 namespace {
 
-using testing::SharedModel;
+using testing::FakeClock;
+using testing::FakeSegmenter;
+using testing::MakeJob;
+using testing::TaggedImage;
 
-InferenceEngineOptions SmallOptions(int max_batch) {
+InferenceEngineOptions Options(int max_batch, const Clock* clock = nullptr) {
   InferenceEngineOptions o;
   o.max_batch_size = max_batch;
   o.warmup_iterations = 1;
+  o.batch_timeout_micros = 0;
+  o.clock = clock;
   return o;
 }
 
-std::unique_ptr<InferenceEngine> MakeEngine(const InferenceEngineOptions& o) {
-  auto e = InferenceEngine::CreateWithModel(o, SharedModel());
+std::unique_ptr<InferenceEngine> MakeEngine(const InferenceEngineOptions& o,
+                                            std::shared_ptr<FakeSegmenter> model = nullptr) {
+  if (model == nullptr) model = std::make_shared<FakeSegmenter>();
+  auto e = InferenceEngine::CreateWithModel(o, model);
   EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? std::move(*e) : nullptr;
+  return e.ok() ? *std::move(e) : nullptr;
 }
 
-// Collects results of one stream; thread-safe.
+// Collects results; thread-safe.
 struct Collector {
   absl::Mutex mu;
   std::vector<FrameJobResult> results;
@@ -42,83 +49,124 @@ struct Collector {
   bool WaitFor(size_t n) {
     absl::MutexLock l(&mu);
     auto done = [this, n] { return results.size() >= n; };
-    return mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(120));
+    return mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(30));
+  }
+  size_t size() {
+    absl::MutexLock l(&mu);
+    return results.size();
   }
 };
 
-std::unique_ptr<FrameJob> Job(const EngineStreamPtr& s, uint64_t index, const cv::Mat& img,
-                              FrameCallback cb) {
+std::unique_ptr<FrameJob> Flush(const EngineStreamPtr& s, FrameCallback cb) {
   auto j = std::make_unique<FrameJob>();
   j->stream = s;
-  j->frame_index = index;
-  j->image = img;
+  j->kind = FrameJobKind::kFlush;
   j->done = std::move(cb);
   return j;
 }
 
-void ExpectSameLabels(const cv::Mat& a, const cv::Mat& b) {
-  ASSERT_EQ(a.size(), b.size());
-  EXPECT_EQ(cv::countNonZero(a != b), 0);
-}
-
-void RunClip(Segmenter::Pairing pairing, int max_batch) {
-  const std::vector<cv::Mat> frames = testing::SyntheticFrames(6);
-  auto expected = SharedModel()->SegmentClip(frames, pairing, 1);
-  ASSERT_TRUE(expected.ok()) << expected.status();
-  auto engine = MakeEngine(SmallOptions(max_batch));
+// Submits frames tagged 10, 11, ... and a final flush; returns the partner tag of each frame.
+std::vector<int> PartnerTags(Segmenter::Pairing pairing, int frames, int max_batch) {
+  auto engine = MakeEngine(Options(max_batch));
   EngineStreamPtr s = engine->OpenStream({pairing, false});
   Collector c;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    auto job = Job(s, i, frames[i], c.Callback());
-    ASSERT_TRUE(engine->Submit(&job).ok());
+  for (int i = 0; i < frames; ++i) {
+    auto job = MakeJob(s, i, TaggedImage(10 + i), c.Callback());
+    EXPECT_TRUE(engine->Submit(&job).ok());
     EXPECT_EQ(job, nullptr);  // consumed
   }
-  auto end = std::make_unique<FrameJob>();
-  end->stream = s;
-  end->end_of_stream = true;
-  end->done = c.Callback();
-  ASSERT_TRUE(engine->Submit(&end).ok());
-  ASSERT_TRUE(c.WaitFor(frames.size() + 1));
+  auto end = Flush(s, c.Callback());
+  EXPECT_TRUE(engine->Submit(&end).ok());
+  EXPECT_TRUE(c.WaitFor(frames + 1));
   absl::MutexLock l(&c.mu);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    ASSERT_TRUE(c.results[i].status.ok()) << c.results[i].status;
-    EXPECT_EQ(c.results[i].frame_index, i);
-    ExpectSameLabels(c.results[i].output.labels, (*expected)[i].labels);
+  std::vector<int> tags;
+  for (int i = 0; i < frames; ++i) {
+    EXPECT_TRUE(c.results[i].status.ok()) << c.results[i].status;
+    EXPECT_EQ(c.results[i].frame_index, static_cast<uint64_t>(i));
     EXPECT_NE(c.threads[i], std::this_thread::get_id());  // never inline
+    tags.push_back(static_cast<int>(c.results[i].output.uncertainty));
   }
-  EXPECT_EQ(engine->stats().frames_run, static_cast<int64_t>(frames.size()));
+  return tags;
 }
 
-TEST(InferenceEngineTest, PreviousPairingMatchesInProcessClip) {
-  RunClip(Segmenter::Pairing::kPrevious, 1);
+TEST(InferenceEngineTest, PreviousPairingPairsEachFrameWithTheOneBefore) {
+  for (int batch : {1, 3}) {
+    EXPECT_EQ(PartnerTags(Segmenter::Pairing::kPrevious, 5, batch),
+              (std::vector<int>{10, 10, 11, 12, 13}));
+  }
 }
 
-TEST(InferenceEngineTest, NextPairingMatchesInProcessClip) {
-  RunClip(Segmenter::Pairing::kNext, 1);
+TEST(InferenceEngineTest, NextPairingPairsEachFrameWithTheOneAfter) {
+  for (int batch : {1, 3}) {
+    EXPECT_EQ(PartnerTags(Segmenter::Pairing::kNext, 5, batch),
+              (std::vector<int>{11, 12, 13, 14, 13}));
+  }
 }
 
-TEST(InferenceEngineTest, RejectsBadOptions) {
-  InferenceEngineOptions o = SmallOptions(0);
-  EXPECT_EQ(InferenceEngine::CreateWithModel(o, SharedModel()).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(InferenceEngine::CreateWithModel(SmallOptions(1), nullptr).status().code(),
-            absl::StatusCode::kInvalidArgument);
+// Issue 9: a flush in the middle of a kNext stream answers the held frame at once (paired with
+// its predecessor), so a frame that never reaches the engine does not freeze the stream.
+TEST(InferenceEngineTest, FlushAnswersTheHeldFrameMidStream) {
+  auto engine = MakeEngine(Options(1));
+  EngineStreamPtr s = engine->OpenStream({Segmenter::Pairing::kNext, false});
+  Collector c;
+  auto f0 = MakeJob(s, 0, TaggedImage(20), c.Callback());
+  ASSERT_TRUE(engine->Submit(&f0).ok());
+  auto flush = Flush(s, c.Callback());
+  ASSERT_TRUE(engine->Submit(&flush).ok());
+  ASSERT_TRUE(c.WaitFor(2));  // frame 0 and the flush, without a successor
+  auto f2 = MakeJob(s, 2, TaggedImage(22), c.Callback());
+  ASSERT_TRUE(engine->Submit(&f2).ok());
+  auto end = Flush(s, c.Callback());
+  ASSERT_TRUE(engine->Submit(&end).ok());
+  ASSERT_TRUE(c.WaitFor(4));
+  absl::MutexLock l(&c.mu);
+  EXPECT_EQ(c.results[0].frame_index, 0u);
+  EXPECT_EQ(c.results[0].output.uncertainty, 20);  // alone: with itself
+  EXPECT_EQ(c.results[2].frame_index, 2u);
+  EXPECT_EQ(c.results[2].output.uncertainty, 20);  // the last frame with its predecessor
 }
 
-TEST(InferenceEngineTest, MeasuresCapacityAtWarmUp) {
-  auto engine = MakeEngine(SmallOptions(2));
-  EXPECT_GT(engine->capacity_frames_per_second(), 0.0);
+// Issue 9: the job kind is explicit; a flush that carried an image used to count in the queue
+// depth for ever.
+TEST(InferenceEngineTest, JobKindsAreCheckedAndFlushesAreNotQueued) {
+  auto engine = MakeEngine(Options(1));
+  EngineStreamPtr s = engine->OpenStream({});
+  Collector c;
+  auto empty_frame = MakeJob(s, 0, cv::Mat(), c.Callback());
+  EXPECT_EQ(engine->Submit(&empty_frame).code(), absl::StatusCode::kInvalidArgument);
+  auto flush_with_image = Flush(s, c.Callback());
+  flush_with_image->image = TaggedImage(1);
+  EXPECT_EQ(engine->Submit(&flush_with_image).code(), absl::StatusCode::kInvalidArgument);
+  auto flush = Flush(s, c.Callback());
+  ASSERT_TRUE(engine->Submit(&flush).ok());
+  ASSERT_TRUE(c.WaitFor(1));
+  EXPECT_EQ(engine->queue_depth(), 0);
+  EXPECT_EQ(engine->stats().queue_depth, 0);
+}
+
+// Issue 9: the batch timeout runs on the injected clock (it used the wall clock).
+TEST(InferenceEngineTest, BatchTimeoutFollowsTheInjectedClock) {
+  FakeClock clock;
+  InferenceEngineOptions o = Options(4, &clock);
+  o.batch_timeout_micros = 3600LL * 1000 * 1000;  // an hour of fake time
+  auto engine = MakeEngine(o);
+  Collector c;
+  auto j = MakeJob(engine->OpenStream({}), 0, TaggedImage(1), c.Callback());
+  ASSERT_TRUE(engine->Submit(&j).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(c.size(), 0u) << "ran before the batch timeout";
+  clock.Advance(absl::Hours(1));
+  ASSERT_TRUE(c.WaitFor(1));  // at once on the fake clock, not in an hour
+  absl::MutexLock l(&c.mu);
+  EXPECT_EQ(c.results[0].batch_size, 1);
 }
 
 TEST(InferenceEngineTest, ExpiredDeadlineIsAnsweredWithoutRunning) {
-  absl::Time now = absl::FromUnixSeconds(1000);
-  InferenceEngineOptions o = SmallOptions(1);
-  o.clock = [&now] { return now; };
-  auto engine = MakeEngine(o);
-  EngineStreamPtr s = engine->OpenStream({});
+  FakeClock clock;
+  auto engine = MakeEngine(Options(1, &clock));
   Collector c;
-  auto job = Job(s, 0, testing::SyntheticFrames(1)[0], c.Callback());
-  job->deadline = now - absl::Seconds(1);
+  auto job = MakeJob(engine->OpenStream({}), 0, TaggedImage(1), c.Callback());
+  job->deadline = clock.Now() - absl::Seconds(1);
   ASSERT_TRUE(engine->Submit(&job).ok());
   ASSERT_TRUE(c.WaitFor(1));
   absl::MutexLock l(&c.mu);
@@ -127,122 +175,22 @@ TEST(InferenceEngineTest, ExpiredDeadlineIsAnsweredWithoutRunning) {
   EXPECT_EQ(engine->stats().frames_expired, 1);
 }
 
-// Occupies the single worker: the first frame's callback blocks until released.
-struct BlockedWorker {
-  absl::Notification entered, release;
-  FrameCallback Callback() {
-    return [this](FrameJobResult) {
-      entered.Notify();
-      release.WaitForNotification();
-    };
-  }
-};
-
-TEST(InferenceEngineTest, FullQueueRefusesAndDoesNotConsume) {
-  InferenceEngineOptions o = SmallOptions(1);
-  o.max_queue_frames = 1;
-  auto engine = MakeEngine(o);
-  const cv::Mat img = testing::SyntheticFrames(1)[0];
-  BlockedWorker blocker;
-  EngineStreamPtr a = engine->OpenStream({});
-  auto first = Job(a, 0, img, blocker.Callback());
-  ASSERT_TRUE(engine->Submit(&first).ok());
-  blocker.entered.WaitForNotification();
-  Collector c;
-  EngineStreamPtr b = engine->OpenStream({});
-  auto second = Job(b, 0, img, c.Callback());
-  ASSERT_TRUE(engine->Submit(&second).ok());
-  auto third = Job(b, 1, img, c.Callback());
-  EXPECT_EQ(engine->Submit(&third).code(), absl::StatusCode::kResourceExhausted);
-  ASSERT_NE(third, nullptr);  // not consumed
-  EXPECT_EQ(third->frame_index, 1u);
-  EXPECT_EQ(engine->stats().queue_depth, 1);
-  blocker.release.Notify();
-  ASSERT_TRUE(c.WaitFor(1));
-  ASSERT_TRUE(engine->Submit(&third).ok());
-  ASSERT_TRUE(c.WaitFor(2));
+TEST(InferenceEngineTest, RejectsBadOptionsAndOtherClasses) {
+  EXPECT_EQ(InferenceEngine::CreateWithModel(Options(0), std::make_shared<FakeSegmenter>())
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(InferenceEngine::CreateWithModel(Options(1), nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto other = std::make_shared<FakeSegmenter>();
+  other->mutable_info().class_names = {"background", "lv_cavity", "rv_cavity", "left_atrium"};
+  absl::Status s = InferenceEngine::CreateWithModel(Options(1), other).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("rv_cavity"), std::string::npos) << s;
 }
 
-TEST(InferenceEngineTest, LatestOnlyDropsOlderWaitingFrames) {
-  auto engine = MakeEngine(SmallOptions(1));
-  const cv::Mat img = testing::SyntheticFrames(1)[0];
-  BlockedWorker blocker;
-  auto first = Job(engine->OpenStream({}), 0, img, blocker.Callback());
-  ASSERT_TRUE(engine->Submit(&first).ok());
-  blocker.entered.WaitForNotification();
-  Collector c;
-  EngineStreamPtr live = engine->OpenStream({Segmenter::Pairing::kPrevious, true});
-  for (uint64_t i = 0; i < 3; ++i) {
-    auto j = Job(live, i, img, c.Callback());
-    ASSERT_TRUE(engine->Submit(&j).ok());
-  }
-  EXPECT_EQ(engine->stats().queue_depth, 1);
-  blocker.release.Notify();
-  ASSERT_TRUE(c.WaitFor(3));
-  absl::MutexLock l(&c.mu);
-  EXPECT_TRUE(c.results[0].dropped);
-  EXPECT_TRUE(c.results[1].dropped);
-  EXPECT_FALSE(c.results[2].dropped);
-  EXPECT_TRUE(c.results[2].status.ok());
-  EXPECT_FALSE(c.results[2].output.labels.empty());
-  EXPECT_EQ(engine->stats().frames_dropped, 2);
-}
-
-TEST(InferenceEngineTest, CancelledStreamIsAnsweredCancelledAndRefused) {
-  auto engine = MakeEngine(SmallOptions(1));
-  const cv::Mat img = testing::SyntheticFrames(1)[0];
-  BlockedWorker blocker;
-  auto first = Job(engine->OpenStream({}), 0, img, blocker.Callback());
-  ASSERT_TRUE(engine->Submit(&first).ok());
-  blocker.entered.WaitForNotification();
-  Collector c;
-  EngineStreamPtr s = engine->OpenStream({});
-  auto j = Job(s, 0, img, c.Callback());
-  ASSERT_TRUE(engine->Submit(&j).ok());
-  engine->CancelStream(s);
-  EXPECT_EQ(engine->stats().queue_depth, 0);
-  auto late = Job(s, 1, img, c.Callback());
-  EXPECT_EQ(engine->Submit(&late).code(), absl::StatusCode::kInvalidArgument);
-  blocker.release.Notify();
-  ASSERT_TRUE(c.WaitFor(1));
-  absl::MutexLock l(&c.mu);
-  EXPECT_EQ(c.results[0].status.code(), absl::StatusCode::kCancelled);
-}
-
-TEST(InferenceEngineTest, StopAnswersWaitingFramesThenRefuses) {
-  auto engine = MakeEngine(SmallOptions(2));
-  const std::vector<cv::Mat> frames = testing::SyntheticFrames(3);
-  Collector c;
-  EngineStreamPtr s = engine->OpenStream({});
-  for (uint64_t i = 0; i < frames.size(); ++i) {
-    auto j = Job(s, i, frames[i], c.Callback());
-    ASSERT_TRUE(engine->Submit(&j).ok());
-  }
-  engine->Stop();
-  {
-    absl::MutexLock l(&c.mu);
-    EXPECT_EQ(c.results.size(), frames.size());
-  }
-  auto j = Job(s, 3, frames[0], c.Callback());
-  EXPECT_EQ(engine->Submit(&j).code(), absl::StatusCode::kUnavailable);
-}
-
-TEST(InferenceEngineTest, BatchesFramesOfSeveralStreams) {
-  auto engine = MakeEngine(SmallOptions(4));
-  const std::vector<cv::Mat> frames = testing::SyntheticFrames(4);
-  BlockedWorker blocker;
-  auto first = Job(engine->OpenStream({}), 0, frames[0], blocker.Callback());
-  ASSERT_TRUE(engine->Submit(&first).ok());
-  blocker.entered.WaitForNotification();
-  Collector c;
-  for (int i = 0; i < 4; ++i) {
-    auto j = Job(engine->OpenStream({}), 0, frames[i], c.Callback());
-    ASSERT_TRUE(engine->Submit(&j).ok());
-  }
-  blocker.release.Notify();  // all four are waiting: one batch
-  ASSERT_TRUE(c.WaitFor(4));
-  absl::MutexLock l(&c.mu);
-  for (const auto& r : c.results) EXPECT_EQ(r.batch_size, 4);
+TEST(InferenceEngineTest, MeasuresCapacityAtWarmUp) {
+  EXPECT_GT(MakeEngine(Options(2))->capacity_frames_per_second(), 0.0);
 }
 
 }  // namespace

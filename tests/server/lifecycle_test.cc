@@ -24,19 +24,14 @@ using testing::Connect;
 TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   absl::Notification gate;
-  o.engine_factory = [&gate](const InferenceEngineOptions& engine) {
-    gate.WaitForNotification();
-    return InferenceEngine::CreateWithModel(engine, testing::SharedModel());
-  };
-  auto started = BotmServer::Start(o);
-  ASSERT_TRUE(started.ok()) << started.status();
-  std::unique_ptr<BotmServer> server = std::move(*started);
+  std::unique_ptr<BotmServer> server = testing::StartWarmingUp(o, &gate);
+  ASSERT_NE(server, nullptr);
   auto channel = Connect(server->port());
   EXPECT_EQ(testing::HealthStatus(channel, ""), "NOT_SERVING");
   EXPECT_EQ(testing::HealthStatus(channel, kServiceName), "NOT_SERVING");
-  auto stub = v1::Segmentation::NewStub(channel);
+  auto stub = v1::SegmentationService::NewStub(channel);
   {
-    v1::ModelInfo info;
+    v1::GetModelInfoResponse info;
     grpc::ClientContext ctx;
     EXPECT_EQ(stub->GetModelInfo(&ctx, {}, &info).error_code(), grpc::StatusCode::UNAVAILABLE);
   }
@@ -49,12 +44,12 @@ TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
   // refused with UNAVAILABLE.
   grpc::ClientContext sctx;
   auto stream = stub->SegmentStream(&sctx);
-  v1::SegmentRequest req;
+  v1::SegmentStreamRequest req;
   req.mutable_config();
   ASSERT_TRUE(stream->Write(req));
   *req.mutable_frame() = testing::PngFrame(testing::SyntheticFrames(1)[0], 0);
   ASSERT_TRUE(stream->Write(req));
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   ASSERT_TRUE(stream->Read(&resp));
   std::thread stopper([&] { server->Shutdown(absl::Seconds(30)); });
   std::string health;
@@ -81,19 +76,19 @@ TEST(LifecycleTest, HealthFollowsWarmUpAndShutdown) {
 TEST(LifecycleTest, LoadAboveCapacityIsRefusedWithRetryHint) {
   BotmServerOptions o = testing::LoopbackOptions(1);
   o.admission.load_factor = 1.0;
-  o.admission.retry_after_ms = 1500;
+  o.admission.default_retry_ms = 1500;  // nothing drained yet: the default hint
   auto server = testing::StartReady(o);
   ASSERT_NE(server, nullptr);
-  auto stub = v1::Segmentation::NewStub(Connect(server->port()));
-  v1::SegmentRequest config;
+  auto stub = v1::SegmentationService::NewStub(Connect(server->port()));
+  v1::SegmentStreamRequest config;
   config.mutable_config()->set_frame_rate_hz(1e6);  // far above any capacity
   grpc::ClientContext first_ctx;
   auto first = stub->SegmentStream(&first_ctx);
   ASSERT_TRUE(first->Write(config));  // the first stream is always admitted
-  v1::SegmentRequest frame;
+  v1::SegmentStreamRequest frame;
   *frame.mutable_frame() = testing::PngFrame(testing::SyntheticFrames(1)[0], 0);
   ASSERT_TRUE(first->Write(frame));
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   ASSERT_TRUE(first->Read(&resp));
   grpc::ClientContext second_ctx;
   auto second = stub->SegmentStream(&second_ctx);
@@ -120,18 +115,31 @@ TEST(LifecycleTest, IdleStreamTimesOut) {
   o.service.stream_idle_timeout = absl::Seconds(1);
   auto server = testing::StartReady(o);
   ASSERT_NE(server, nullptr);
-  auto stub = v1::Segmentation::NewStub(Connect(server->port()));
+  auto stub = v1::SegmentationService::NewStub(Connect(server->port()));
   grpc::ClientContext ctx;
   auto stream = stub->SegmentStream(&ctx);
-  v1::SegmentRequest req;
+  v1::SegmentStreamRequest req;
   req.mutable_config();
   ASSERT_TRUE(stream->Write(req));
   const absl::Time t0 = absl::Now();
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   EXPECT_FALSE(stream->Read(&resp));  // nothing sent: the server ends the stream
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_GE(absl::Now() - t0, absl::Milliseconds(900));
   EXPECT_LT(absl::Now() - t0, absl::Seconds(30));
+}
+
+// Issue 9: a missing checkpoint was reported as a missing model card.
+TEST(LifecycleTest, MissingModelIsReportedAsAMissingModel) {
+  BotmServerOptions o = testing::LoopbackOptions(1);
+  o.engine_factory = nullptr;  // the real loader
+  o.model.model_path = "/nonexistent/botm-model.pt";
+  auto server = BotmServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const absl::Status ready = (*server)->WaitUntilReady(absl::Seconds(60));
+  EXPECT_EQ(ready.code(), absl::StatusCode::kNotFound) << ready;
+  EXPECT_NE(ready.message().find("/nonexistent/botm-model.pt"), std::string::npos) << ready;
+  EXPECT_EQ(ready.message().find("card"), std::string::npos) << ready;
 }
 
 std::string Slurp(const std::string& path) {
@@ -163,10 +171,10 @@ TEST(LifecycleTest, TlsAndMutualTls) {
   ASSERT_NE(server, nullptr);
   const std::string target = "127.0.0.1:" + std::to_string(server->port());
   auto call = [&](std::shared_ptr<grpc::ChannelCredentials> creds) {
-    auto stub = v1::Segmentation::NewStub(grpc::CreateChannel(target, creds));
+    auto stub = v1::SegmentationService::NewStub(grpc::CreateChannel(target, creds));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    v1::ModelInfo info;
+    v1::GetModelInfoResponse info;
     return stub->GetModelInfo(&ctx, {}, &info);
   };
   grpc::SslCredentialsOptions with_client;
@@ -200,16 +208,16 @@ TEST(LifecycleTest, SigtermDrainsTheOpenStreamAndExitsZero) {
     if (health != "SERVING") std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_EQ(health, "SERVING");
-  auto stub = v1::Segmentation::NewStub(channel);
+  auto stub = v1::SegmentationService::NewStub(channel);
   const std::vector<cv::Mat> frames = testing::SyntheticFrames(4);
   grpc::ClientContext ctx;
   auto stream = stub->SegmentStream(&ctx);
-  v1::SegmentRequest req;
+  v1::SegmentStreamRequest req;
   req.mutable_config();
   ASSERT_TRUE(stream->Write(req));
   *req.mutable_frame() = testing::PngFrame(frames[0], 0);
   ASSERT_TRUE(stream->Write(req));
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   ASSERT_TRUE(stream->Read(&resp));
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   for (uint64_t i = 1; i < frames.size(); ++i) {  // the stream goes on during the drain

@@ -13,7 +13,7 @@ namespace {
 
 using testing::Connect;
 using testing::PngFrame;
-using Stream = grpc::ClientReaderWriter<v1::SegmentRequest, v1::SegmentResponse>;
+using Stream = grpc::ClientReaderWriter<v1::SegmentStreamRequest, v1::SegmentStreamResponse>;
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -29,33 +29,34 @@ class ServerTest : public ::testing::Test {
   }
   void SetUp() override {
     ASSERT_NE(server_, nullptr);
-    stub_ = v1::Segmentation::NewStub(Connect(server_->port()));
+    stub_ = v1::SegmentationService::NewStub(Connect(server_->port()));
     // Calls of the previous test release their slots in OnDone, just after their status.
     testing::WaitForMetric([this] { return Metrics(); }, "botm_active_streams", 0.0, true);
   }
-  static v1::SegmentRequest Config(const v1::StreamConfig& c = {}) {
-    v1::SegmentRequest r;
+  static v1::SegmentStreamRequest Config(const v1::StreamConfig& c = {}) {
+    v1::SegmentStreamRequest r;
     *r.mutable_config() = c;
     return r;
   }
-  static v1::SegmentRequest FrameReq(const v1::Frame& f) {
-    v1::SegmentRequest r;
+  static v1::SegmentStreamRequest FrameReq(const v1::Frame& f) {
+    v1::SegmentStreamRequest r;
     *r.mutable_frame() = f;
     return r;
   }
   std::string Metrics() const { return testing::HttpGet(server_->metrics_port(), "/metrics"); }
 
   static BotmServer* server_;
-  std::unique_ptr<v1::Segmentation::Stub> stub_;
+  std::unique_ptr<v1::SegmentationService::Stub> stub_;
 };
 BotmServer* ServerTest::server_ = nullptr;
 
 // Streams `frames` with `config`; returns the responses and the final status.
-grpc::Status StreamClip(v1::Segmentation::Stub* stub, const v1::StreamConfig& config,
-                        const std::vector<cv::Mat>& frames, std::vector<v1::SegmentResponse>* out) {
+grpc::Status StreamClip(v1::SegmentationService::Stub* stub, const v1::StreamConfig& config,
+                        const std::vector<cv::Mat>& frames,
+                        std::vector<v1::SegmentStreamResponse>* out) {
   grpc::ClientContext ctx;
   auto stream = stub->SegmentStream(&ctx);
-  v1::SegmentRequest req;
+  v1::SegmentStreamRequest req;
   *req.mutable_config() = config;
   stream->Write(req);
   for (size_t i = 0; i < frames.size(); ++i) {
@@ -63,12 +64,12 @@ grpc::Status StreamClip(v1::Segmentation::Stub* stub, const v1::StreamConfig& co
     stream->Write(req);
   }
   stream->WritesDone();
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   while (stream->Read(&resp)) out->push_back(resp);
   return stream->Finish();
 }
 
-void ExpectMasksEqual(const std::vector<v1::SegmentResponse>& got,
+void ExpectMasksEqual(const std::vector<v1::SegmentStreamResponse>& got,
                       const std::vector<FrameOutput>& expected) {
   ASSERT_EQ(got.size(), expected.size() + 1);
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -90,7 +91,7 @@ TEST_F(ServerTest, StreamMatchesInProcessSegmenter) {
   v1::StreamConfig c;
   c.set_pixel_spacing_mm_x(0.3);
   c.set_pixel_spacing_mm_y(0.3);
-  std::vector<v1::SegmentResponse> got;
+  std::vector<v1::SegmentStreamResponse> got;
   ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
   ExpectMasksEqual(got, *expected);
   const v1::ClipSummary& s = got.back().summary();
@@ -108,7 +109,7 @@ TEST_F(ServerTest, NextPairingStreamMatchesInProcessSegmenter) {
   v1::StreamConfig c;
   c.set_pairing(v1::PAIRING_MODE_NEXT);
   c.set_mask_encoding(v1::MASK_ENCODING_RLE);
-  std::vector<v1::SegmentResponse> got;
+  std::vector<v1::SegmentStreamResponse> got;
   ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
   ExpectMasksEqual(got, *expected);
 }
@@ -132,7 +133,7 @@ TEST_F(ServerTest, UnaryClip) {
 }
 
 TEST_F(ServerTest, GetModelInfoAndHealth) {
-  v1::ModelInfo info;
+  v1::GetModelInfoResponse info;
   grpc::ClientContext ctx;
   ASSERT_TRUE(stub_->GetModelInfo(&ctx, {}, &info).ok());
   EXPECT_EQ(info.name(), testing::SharedModel()->info().name);
@@ -148,7 +149,7 @@ TEST_F(ServerTest, MetricsAreScrapedAndCountersMove) {
   const std::string before = Metrics();
   ASSERT_NE(before.find("200 OK"), std::string::npos) << before.substr(0, 200);
   const double ok_before = testing::MetricValue(before, "botm_frames_total{outcome=\"ok\"}");
-  std::vector<v1::SegmentResponse> got;
+  std::vector<v1::SegmentStreamResponse> got;
   ASSERT_TRUE(StreamClip(stub_.get(), {}, testing::SyntheticFrames(2), &got).ok());
   auto scrape = [this] { return Metrics(); };
   EXPECT_EQ(testing::WaitForMetric(scrape, "botm_active_streams", 0.0, /*exact=*/true), 0.0);
@@ -188,8 +189,8 @@ TEST_F(ServerTest, BadFramesGetPerFrameErrorsAndTheStreamGoesOn) {
     ASSERT_TRUE(stream->Write(FrameReq(frames[i])));
   }
   stream->WritesDone();
-  std::vector<v1::SegmentResponse> got;
-  v1::SegmentResponse r;
+  std::vector<v1::SegmentStreamResponse> got;
+  v1::SegmentStreamResponse r;
   while (stream->Read(&r)) got.push_back(r);
   ASSERT_TRUE(stream->Finish().ok());
   ASSERT_EQ(got.size(), 6u);
@@ -203,15 +204,15 @@ TEST_F(ServerTest, BadFramesGetPerFrameErrorsAndTheStreamGoesOn) {
   EXPECT_EQ(got[5].summary().frames_segmented(), 1u);
 }
 
-grpc::Status FailingStream(v1::Segmentation::Stub* stub,
-                           const std::vector<v1::SegmentRequest>& requests) {
+grpc::Status FailingStream(v1::SegmentationService::Stub* stub,
+                           const std::vector<v1::SegmentStreamRequest>& requests) {
   grpc::ClientContext ctx;
   auto stream = stub->SegmentStream(&ctx);
   for (const auto& r : requests) {
     if (!stream->Write(r)) break;
   }
   stream->WritesDone();
-  v1::SegmentResponse resp;
+  v1::SegmentStreamResponse resp;
   while (stream->Read(&resp)) {
   }
   return stream->Finish();
@@ -231,12 +232,12 @@ TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
   bad.set_model_name("no-such-model");
   EXPECT_EQ(FailingStream(stub_.get(), {Config(bad)}).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  v1::SegmentRequest big = FrameReq(f0);
+  v1::SegmentStreamRequest big = FrameReq(f0);
   big.mutable_frame()->set_encoded(std::string(2 << 20, 'x'));
   EXPECT_EQ(FailingStream(stub_.get(), {Config(), big}).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   // The server keeps serving.
-  std::vector<v1::SegmentResponse> got;
+  std::vector<v1::SegmentStreamResponse> got;
   EXPECT_TRUE(StreamClip(stub_.get(), {}, testing::SyntheticFrames(1), &got).ok());
   EXPECT_EQ(got.size(), 2u);
 }
@@ -250,13 +251,13 @@ TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
     open.push_back(stub_->SegmentStream(ctxs.back().get()));
     ASSERT_TRUE(open.back()->Write(Config()));
     ASSERT_TRUE(open.back()->Write(FrameReq(f0)));
-    v1::SegmentResponse r;
+    v1::SegmentStreamResponse r;
     ASSERT_TRUE(open.back()->Read(&r));
   }
   grpc::ClientContext ctx;
   auto extra = stub_->SegmentStream(&ctx);
   extra->Write(Config());
-  v1::SegmentResponse r;
+  v1::SegmentStreamResponse r;
   EXPECT_FALSE(extra->Read(&r));
   EXPECT_EQ(extra->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   const auto& trailers = ctx.GetServerTrailingMetadata();
@@ -278,7 +279,7 @@ TEST_F(ServerTest, ClientCancelFreesTheSession) {
   auto stream = stub_->SegmentStream(&ctx);
   ASSERT_TRUE(stream->Write(Config()));
   for (size_t i = 0; i < frames.size(); ++i) stream->Write(FrameReq(PngFrame(frames[i], i)));
-  v1::SegmentResponse r;
+  v1::SegmentStreamResponse r;
   ASSERT_TRUE(stream->Read(&r));
   ctx.TryCancel();
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
@@ -296,7 +297,7 @@ TEST_F(ServerTest, ExpiredDeadlineIsDeadlineExceeded) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(20));
   EXPECT_EQ(stub_->SegmentClip(&ctx, req, &resp).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   // Still serving afterwards.
-  v1::ModelInfo info;
+  v1::GetModelInfoResponse info;
   grpc::ClientContext ctx2;
   EXPECT_TRUE(stub_->GetModelInfo(&ctx2, {}, &info).ok());
 }
@@ -307,7 +308,7 @@ TEST_F(ServerTest, LatestOnlyDropsAreAnsweredAndCounted) {
       testing::MetricValue(Metrics(), "botm_frames_total{outcome=\"dropped\"}");
   v1::StreamConfig c;
   c.set_overflow(v1::OVERFLOW_POLICY_LATEST_ONLY);
-  std::vector<v1::SegmentResponse> got;
+  std::vector<v1::SegmentStreamResponse> got;
   ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
   ASSERT_EQ(got.size(), frames.size() + 1);
   uint64_t dropped = 0;
@@ -351,7 +352,7 @@ TEST_F(ServerTest, ReflectionListsTheService) {
   ASSERT_TRUE(response.Dump(&slices).ok());
   std::string bytes;
   for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  EXPECT_NE(bytes.find("botm.v1.Segmentation"), std::string::npos);
+  EXPECT_NE(bytes.find("botm.v1.SegmentationService"), std::string::npos);
   EXPECT_NE(bytes.find("grpc.health.v1.Health"), std::string::npos);
   call->WritesDone(reinterpret_cast<void*>(4));
   step(4);

@@ -2,6 +2,7 @@
 // order, admission control, status mapping, metrics exposition.
 #include <gtest/gtest.h>
 
+#include "core/common/classes.h"
 #include "core/image/image_codec.h"
 #include "server/admission.h"
 #include "server/frame_codec.h"
@@ -18,12 +19,13 @@ ModelInfo Info() {
   i.name = "botm";
   i.version = "t";
   i.weights_sha256 = "abc";
+  i.class_names.assign(kClassNames.begin(), kClassNames.end());
   return i;
 }
 
 TEST(FrameCodecTest, DecodesPngAndRaw) {
   cv::Mat img(16, 20, CV_8UC1, cv::Scalar(7));
-  auto png = DecodeFrameImage(testing::PngFrame(img, 0), 0);
+  auto png = DecodeFrameImage(testing::PngFrame(img, 0), {});
   ASSERT_TRUE(png.ok()) << png.status();
   EXPECT_EQ(png->size(), img.size());
   v1::Frame raw;
@@ -32,7 +34,7 @@ TEST(FrameCodecTest, DecodesPngAndRaw) {
   raw.mutable_raw()->set_channels(1);
   raw.mutable_raw()->set_bits_per_sample(8);
   raw.mutable_raw()->set_data(std::string(320, '\x07'));
-  auto r = DecodeFrameImage(raw, 0);
+  auto r = DecodeFrameImage(raw, {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(cv::countNonZero(*r != img), 0);
 }
@@ -40,12 +42,12 @@ TEST(FrameCodecTest, DecodesPngAndRaw) {
 TEST(FrameCodecTest, BadFramesAreInvalidArgument) {
   v1::Frame garbage;
   garbage.set_encoded("not an image at all");
-  EXPECT_EQ(DecodeFrameImage(garbage, 0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DecodeFrameImage(v1::Frame(), 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(garbage, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(v1::Frame(), {}).status().code(), absl::StatusCode::kInvalidArgument);
   v1::Frame zero;
   zero.mutable_raw()->set_channels(1);
   zero.mutable_raw()->set_bits_per_sample(8);
-  EXPECT_EQ(DecodeFrameImage(zero, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(zero, {}).status().code(), absl::StatusCode::kInvalidArgument);
   v1::Frame two_channels;
   auto* raw = two_channels.mutable_raw();
   raw->set_width(16);
@@ -53,12 +55,12 @@ TEST(FrameCodecTest, BadFramesAreInvalidArgument) {
   raw->set_channels(2);
   raw->set_bits_per_sample(8);
   raw->set_data(std::string(512, '\0'));
-  EXPECT_EQ(DecodeFrameImage(two_channels, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeFrameImage(two_channels, {}).status().code(), absl::StatusCode::kInvalidArgument);
   cv::Mat big(64, 64, CV_8UC1, cv::Scalar(1));
-  EXPECT_EQ(DecodeFrameImage(testing::PngFrame(big, 0), 1000).status().code(),
+  EXPECT_EQ(DecodeFrameImage(testing::PngFrame(big, 0), {1000, 0}).status().code(),
             absl::StatusCode::kInvalidArgument);
   cv::Mat tiny(4, 4, CV_8UC1, cv::Scalar(1));
-  EXPECT_EQ(DecodeFrameImage(testing::PngFrame(tiny, 0), 0).status().code(),
+  EXPECT_EQ(DecodeFrameImage(testing::PngFrame(tiny, 0), {}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -71,16 +71,38 @@ v1::Frame PngFrame(const cv::Mat& image, uint64_t index) {
   return f;
 }
 
+v1::SegmentStreamRequest ConfigReq(const v1::StreamConfig& config) {
+  v1::SegmentStreamRequest r;
+  *r.mutable_config() = config;
+  return r;
+}
+
+v1::SegmentStreamRequest FrameReq(const v1::Frame& frame) {
+  v1::SegmentStreamRequest r;
+  *r.mutable_frame() = frame;
+  return r;
+}
+
+std::unique_ptr<BotmServer> StartWarmingUp(BotmServerOptions options, absl::Notification* gate) {
+  options.engine_factory = [gate](const InferenceEngineOptions& engine) {
+    gate->WaitForNotification();
+    return InferenceEngine::CreateWithModel(engine, SharedModel());
+  };
+  auto started = BotmServer::Start(options);
+  EXPECT_TRUE(started.ok()) << started.status();
+  return started.ok() ? *std::move(started) : nullptr;
+}
+
 BotmServerOptions LoopbackOptions(int max_batch_size) {
   BotmServerOptions o;
   o.host = "127.0.0.1";
   o.port = 0;
   o.metrics.host = "127.0.0.1";
   o.metrics.port = -1;
-  o.engine.model_path = TestModelPath();
-  o.engine.device = Device::kCpu;
+  o.model.model_path = TestModelPath();
+  o.model.device = Device::kCpu;
+  o.model.intra_op_threads = 1;
   o.engine.instances = 1;
-  o.engine.threads_per_instance = 1;
   o.engine.max_batch_size = max_batch_size;
   o.engine.warmup_iterations = 1;
   o.admission.load_factor = 0;  // tests open several streams on one core

@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 #include <opencv2/core.hpp>
 
+#include "absl/synchronization/notification.h"
 #include "botm/v1/segmentation.grpc.pb.h"
 #include "server/botm_server.h"
 
@@ -29,9 +30,17 @@ std::vector<cv::Mat> SyntheticFrames(int num_frames, uint64_t seed = 7);
 // A Frame message with the image PNG-encoded.
 v1::Frame PngFrame(const cv::Mat& image, uint64_t index);
 
+// A SegmentStreamRequest carrying `config` / `frame`.
+v1::SegmentStreamRequest ConfigReq(const v1::StreamConfig& config = {});
+v1::SegmentStreamRequest FrameReq(const v1::Frame& frame);
+
 // Options of a loopback test server: port 0, /metrics on a free port, 1 instance on
 // SharedModel(), batch size `max_batch_size`, no load-based admission.
 BotmServerOptions LoopbackOptions(int max_batch_size = 1);
+
+// Starts a server whose model load waits for `gate` (health NOT_SERVING until then); null
+// when it cannot start (with a test failure).
+std::unique_ptr<BotmServer> StartWarmingUp(BotmServerOptions options, absl::Notification* gate);
 
 // Starts a server and waits until it is ready (asserting success).
 std::unique_ptr<BotmServer> StartReady(const BotmServerOptions& options);

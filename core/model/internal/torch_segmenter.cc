@@ -21,12 +21,6 @@ absl::StatusOr<torch::Device> ChooseDevice(Device wanted) {
 
 }  // namespace
 
-size_t TorchEncodedFrame::ByteSize() const {
-  size_t total = 0;
-  for (const torch::Tensor& t : tensors_) total += t.numel() * t.element_size();
-  return total;
-}
-
 absl::StatusOr<std::unique_ptr<Segmenter>> TorchSegmenter::Load(const SegmenterOptions& options) {
   absl::StatusOr<torch::Device> device = ChooseDevice(options.device);
   if (!device.ok()) return device.status();

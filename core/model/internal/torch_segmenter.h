@@ -26,7 +26,6 @@ class TorchEncodedFrame : public EncodedFrame {
   TorchEncodedFrame(std::vector<torch::Tensor> tensors, cv::Size size, cv::Rect crop)
       : tensors_(std::move(tensors)), size_(size), crop_(crop) {}
   cv::Size original_size() const override { return size_; }
-  size_t ByteSize() const override;
   const std::vector<torch::Tensor>& tensors() const { return tensors_; }
   cv::Rect crop() const { return crop_; }
 

@@ -1,7 +1,6 @@
 // Inference half of TorchSegmenter: pre-processing, batched encoder, batched decode, and the
 // post-processing (resize of logits to the frame size, argmax, entropy) on the model's device.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -125,7 +124,6 @@ absl::StatusOr<std::vector<FrameOutput>> TorchSegmenter::Decode(
   }
   std::vector<FrameOutput> outputs;
   if (requests.empty()) return outputs;
-  const auto t0 = std::chrono::steady_clock::now();
   try {
     torch::InferenceMode guard;
     torch::Tensor plan;
@@ -148,9 +146,6 @@ absl::StatusOr<std::vector<FrameOutput>> TorchSegmenter::Decode(
   } catch (const c10::Error& e) {
     return absl::InternalError(absl::StrCat("decoder: ", e.what_without_backtrace()));
   }
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  for (FrameOutput& o : outputs) o.decode_ms = ms / static_cast<double>(outputs.size());
   return outputs;
 }
 

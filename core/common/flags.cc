@@ -1,0 +1,34 @@
+#include "core/common/flags.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "absl/flags/internal/parse.h"
+#include "absl/flags/internal/usage.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+
+namespace botm {
+
+std::vector<char*> ParseFlags(int argc, char** argv, const char* main_file,
+                              absl::string_view usage) {
+  absl::FlagsUsageConfig config;
+  const std::string file = main_file;
+  config.contains_help_flags = [file](absl::string_view f) { return f == file; };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(usage);
+  namespace fi = absl::flags_internal;
+  std::vector<char*> rest = fi::ParseCommandLineImpl(
+      argc, argv, fi::ArgvListAction::kRemoveParsedArgs, fi::UsageFlagsAction::kIgnoreUsage,
+      fi::OnUndefinedFlag::kAbortIfUndefined);
+  if (fi::GetFlagsHelpMode() != fi::HelpMode::kNone) {
+    fi::HandleUsageFlags(std::cout, absl::ProgramUsageMessage());
+    std::cout.flush();
+    std::exit(0);
+  }
+  return rest;
+}
+
+}  // namespace botm

@@ -19,6 +19,7 @@
 #include "core/common/flags.h"
 #include "core/image/overlay.h"
 #include "core/synth/echo_generator.h"
+#include "core/tools/resolution_ceiling.h"
 
 ABSL_FLAG(int, clips, 40, "Clips per difficulty bin (ED and ES frames of each are measured)");
 ABSL_FLAG(int, size, 128, "Square frame size in pixels for the statistics");
@@ -26,6 +27,10 @@ ABSL_FLAG(std::string, bins, "all", "Comma-separated bins, or 'all'");
 ABSL_FLAG(uint64_t, first_seed, 500000, "Seed of the first clip of each bin");
 ABSL_FLAG(std::string, montage, "", "If set, writes ED/ES frames with overlays of 4 clips here");
 ABSL_FLAG(int, bench_frames, 200, "Frames rendered for the 128x128 speed benchmark");
+ABSL_FLAG(std::string, ceiling, "",
+          "Instead of the realism table: the resolution ceiling (core/tools/resolution_ceiling.h)"
+          " of input/stride grids, e.g. 128/4,192/4,128/2, on ED and ES frames rendered at --size; "
+          "each grid with and without the sector crop");
 
 namespace {
 
@@ -149,6 +154,49 @@ void Benchmark() {
       n / s, 1e3 * s / n, 2e3 * s / n, 1e3 * wall / n, 1e3 * cs / 20, checksum);
 }
 
+// Prints mean and worst Dice per class of the ground truth's round trip through each grid.
+int PrintCeiling(const std::vector<Difficulty>& bins, int size, int clips) {
+  std::vector<botm::tools::GridSpec> specs =
+      botm::tools::ParseGridSpecs(absl::GetFlag(FLAGS_ceiling));
+  if (specs.empty()) {
+    std::fprintf(stderr, "botm-synth-stats: bad --ceiling (want input/stride,...)\n");
+    return 2;
+  }
+  std::printf(
+      "| bin | input / stride | crop | Dice LV mean (min) | MYO | LA "
+      "|\n|---|---|---|---|---|---|\n");
+  for (Difficulty d : bins) {
+    for (const botm::tools::GridSpec& base : specs) {
+      for (bool crop : {true, false}) {
+        botm::tools::GridSpec spec = base;
+        spec.crop = crop;
+        std::array<double, 3> sum{}, worst{1, 1, 1};
+        int n = 0;
+        for (int c = 0; c < clips; ++c) {
+          botm::synth::ClipOptions o;
+          o.seed = absl::GetFlag(FLAGS_first_seed) + c;
+          o.width = o.height = size;
+          o.difficulty = d;
+          auto gen = EchoGenerator::Create(o);
+          if (!gen.ok()) return 1;
+          for (int t : {(*gen)->info().ed_frames[0], (*gen)->info().es_frames[0]}) {
+            const Frame f = (*gen)->Render(t);
+            const auto dice =
+                botm::tools::ClassDice(botm::tools::RoundTrip(f.image, f.labels, spec), f.labels);
+            for (int k = 0; k < 3; ++k) sum[k] += dice[k], worst[k] = std::min(worst[k], dice[k]);
+            ++n;
+          }
+        }
+        std::printf("| %s | %d / %d | %s | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) |\n",
+                    botm::synth::DifficultyName(d).c_str(), spec.input_size, spec.stride,
+                    crop ? "yes" : "no", sum[0] / n, worst[0], sum[1] / n, worst[1], sum[2] / n,
+                    worst[2]);
+      }
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,6 +217,7 @@ int main(int argc, char** argv) {
     bins.push_back(*d);
   }
   const int size = absl::GetFlag(FLAGS_size), clips = absl::GetFlag(FLAGS_clips);
+  if (!absl::GetFlag(FLAGS_ceiling).empty()) return PrintCeiling(bins, size, clips);
   std::vector<cv::Mat> montage_rows;
   for (Difficulty d : bins) {
     std::vector<std::vector<double>> rows(kRows);

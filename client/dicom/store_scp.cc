@@ -101,6 +101,9 @@ void DropAssociation(T_ASC_Association** assoc) {
 
 }  // namespace
 
+// How long an association waits for a worker before it is refused as "local limit exceeded".
+constexpr absl::Duration kIdleWorkerWait = absl::Seconds(2);
+
 class StoreScp::Impl {
  public:
   Impl(ScpContext context, const DcmSCPConfig& config)
@@ -152,7 +155,14 @@ class StoreScp::Impl {
       return;
     }
     absl::MutexLock lock(&mu_);
-    if (pending_.size() < static_cast<size_t>(idle_)) {
+    // A worker that has just answered a release is a moment from idle again: wait briefly for
+    // one before refusing, so back-to-back associations within the limit are not refused.
+    if (mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](Impl* impl) ABSL_EXCLUSIVE_LOCKS_REQUIRED(impl->mu_) {
+                                   return impl->pending_.size() < static_cast<size_t>(impl->idle_);
+                                 },
+                                 this),
+                             kIdleWorkerWait)) {
       pending_.push_back(assoc);
       return;
     }

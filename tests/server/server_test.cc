@@ -55,6 +55,10 @@ grpc::Status StreamClip(v1::SegmentationService::Stub* stub, const v1::StreamCon
                         const std::vector<cv::Mat>& frames,
                         std::vector<v1::SegmentStreamResponse>* out) {
   grpc::ClientContext ctx;
+  // A starved machine can time out the first TCP handshake: wait for the channel instead of
+  // failing fast (the deadline still bounds the test).
+  ctx.set_wait_for_ready(true);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
   auto stream = stub->SegmentStream(&ctx);
   v1::SegmentStreamRequest req;
   *req.mutable_config() = config;
@@ -92,7 +96,8 @@ TEST_F(ServerTest, StreamMatchesInProcessSegmenter) {
   c.set_pixel_spacing_mm_x(0.3);
   c.set_pixel_spacing_mm_y(0.3);
   std::vector<v1::SegmentStreamResponse> got;
-  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  const grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
   ExpectMasksEqual(got, *expected);
   const v1::ClipSummary& s = got.back().summary();
   EXPECT_EQ(s.frames_received(), 8u);
@@ -110,7 +115,8 @@ TEST_F(ServerTest, NextPairingStreamMatchesInProcessSegmenter) {
   c.set_pairing(v1::PAIRING_MODE_NEXT);
   c.set_mask_encoding(v1::MASK_ENCODING_RLE);
   std::vector<v1::SegmentStreamResponse> got;
-  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  const grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
   ExpectMasksEqual(got, *expected);
 }
 
@@ -309,7 +315,8 @@ TEST_F(ServerTest, LatestOnlyDropsAreAnsweredAndCounted) {
   v1::StreamConfig c;
   c.set_overflow(v1::OVERFLOW_POLICY_LATEST_ONLY);
   std::vector<v1::SegmentStreamResponse> got;
-  ASSERT_TRUE(StreamClip(stub_.get(), c, frames, &got).ok());
+  const grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
   ASSERT_EQ(got.size(), frames.size() + 1);
   uint64_t dropped = 0;
   for (size_t i = 0; i < frames.size(); ++i) {

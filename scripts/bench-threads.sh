@@ -16,30 +16,31 @@
 #                      botm-server, botm-client
 #   --out DIR          results (default out/bench-threads; emptied first)
 #   --model PATH       checkpoint (default: the shipped default model of botm-server/-bench)
-#   --duration S       seconds per run (default 6)
+#   --duration S       seconds per run (default 5)
 #   --rounds R         runs per stream count and cell, pooled (default 2)
 #   --streams LIST     stream counts (default 1,8)
 #   --instances LIST   model instances (default 1,2)
 #   --threads LIST     intra-op threads per instance (default 1,2)
-#   --policies LIST    OMP_WAIT_POLICY values (default PASSIVE,ACTIVE)
+#   --policies LIST    OMP_WAIT_POLICY values: PASSIVE, ACTIVE, unset (the variable removed:
+#                      libgomp's default, a short spin then sleep) (default PASSIVE,ACTIVE,unset)
 #   --backgrounds LIST idle and/or busy (default idle,busy)
 #   --size PX          side of the synthetic frames sent (default 256)
 #   --no-served        skip the served runs of the winners
 #   --dry-run          print the plan and the time it takes, run nothing
 # Run it on an otherwise idle machine: anything else running is a background the matrix does
-# not know about. With the defaults it takes about 9 minutes on 2 cores.
+# not know about. With the defaults it takes about 12 minutes on 2 cores (--dry-run estimates).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="build"
 out="${repo}/out/bench-threads"
 model=""
-duration=6
+duration=5
 rounds=2
 streams="1,8"
 instances="1,2"
 threads="1,2"
-policies="PASSIVE,ACTIVE"
+policies="PASSIVE,ACTIVE,unset"
 backgrounds="idle,busy"
 size=256
 served=1
@@ -72,6 +73,15 @@ IFS=, read -r -a stream_list <<<"${streams}"
 for bg in "${background_list[@]}"; do
   [[ "${bg}" == idle || "${bg}" == busy ]] || { echo "bench-threads: background '${bg}' is not idle or busy" >&2; exit 64; }
 done
+for p in "${policy_list[@]}"; do
+  [[ "${p}" == PASSIVE || "${p}" == ACTIVE || "${p}" == unset ]] ||
+    { echo "bench-threads: policy '${p}' is not PASSIVE, ACTIVE or unset" >&2; exit 64; }
+done
+# env(1) arguments for a policy: OMP_WAIT_POLICY=P, or the variable removed for "unset" (env
+# execs the program, so $! of a background `env ... &` is the program's own pid).
+policy_env() {
+  if [[ "$1" == unset ]]; then echo "-u OMP_WAIT_POLICY"; else echo "OMP_WAIT_POLICY=$1"; fi
+}
 
 cells=$(( ${#instance_list[@]} * ${#thread_list[@]} * ${#policy_list[@]} * ${#background_list[@]} ))
 scenarios=$(( ${#background_list[@]} * ${#stream_list[@]} ))
@@ -127,7 +137,8 @@ for bg in "${background_list[@]}"; do
         name="${bg}-${inst}x${thr}-${policy}"
         echo "bench-threads: [${n}/${cells}] in-process ${name}"
         start_background "${bg}"
-        OMP_WAIT_POLICY="${policy}" "${bench}" --in_process "${model_flag[@]}" \
+        # shellcheck disable=SC2046
+        env $(policy_env "${policy}") "${bench}" --in_process "${model_flag[@]}" \
           --instances="${inst}" --threads_per_instance="${thr}" --streams_list="${streams}" \
           "${common[@]}" --tags="background=${bg},instances=${inst},threads=${thr},policy=${policy}" \
           --json="${out}/cells/${name}.json" >"${out}/logs/${name}.txt" 2>&1 ||
@@ -149,7 +160,8 @@ if (( served )); then
     name="${bg}-${inst}x${thr}-${policy}-served-${nstreams}"
     echo "bench-threads: served ${name}"
     port="$(free_port)"
-    OMP_WAIT_POLICY="${policy}" "${server_bin}" --host=127.0.0.1 --port="${port}" --metrics_port=0 \
+    # shellcheck disable=SC2046
+    env $(policy_env "${policy}") "${server_bin}" --host=127.0.0.1 --port="${port}" --metrics_port=0 \
       "${model_flag[@]}" --instances="${inst}" --threads_per_instance="${thr}" \
       --admission_load_factor=0 >"${out}/logs/${name}-server.txt" 2>&1 &
     server_pid=$!

@@ -55,40 +55,30 @@ namespace {
 
 using internal::MatmulPeak;
 
-nlohmann::json BenchNetwork(const std::string& name, BotmModel model, torch::Device device,
-                            const MatmulPeak& peak) {
-  ModelConfig cfg = model->config();
-  const int size = cfg.input_size;
-  cfg.cross_frame = false;
-  torch::manual_seed(0);
-  BotmModel single(cfg);
-  model->to(device);
-  single->to(device);
-  model->eval();
-  single->eval();
-  const torch::Tensor a = torch::randn({1, 1, size, size}, device);
-  const torch::Tensor b = torch::randn({1, 1, size, size}, device);
+internal::NetworkRun MeasureNetwork(const std::string& name, BotmModel model,
+                                    torch::Device device) {
   const int iters = absl::GetFlag(FLAGS_iters);
   ProgressBar bar(name, 7 * iters);
   int64_t done = 0;
-  const internal::PathTimes ms =
-      internal::TimePaths(model, single, a, b, iters, [&] { bar.Update(++done); });
+  internal::NetworkRun run =
+      internal::MeasureNetwork(model, device, iters, [&] { bar.Update(++done); });
   bar.Finish();
-  const internal::PathFlops flops = internal::CountPathFlops(model, single, a, b);
-  torch::Tensor plan;
-  {
-    torch::InferenceMode guard;
-    model->FuseStages(model->Encode(a), model->Encode(b), &plan);
-  }
-  const double marginal = internal::MarginalError(plan);
-  const char* label = name.c_str();
+  run.name = name;
+  return run;
+}
+
+// Prints the run's three lines; returns them as JSON.
+nlohmann::json ReportNetwork(const internal::NetworkRun& r, const MatmulPeak& peak) {
+  const char* label = r.name.c_str();
+  const internal::PathTimes& ms = r.ms;
+  const internal::PathFlops& flops = r.flops;
   std::printf("%-12s | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
-              label, plan.size(1), plan.size(2), cfg.sinkhorn_iterations, marginal);
+              label, r.plan_rows, r.plan_cols, r.config.sinkhorn_iterations, r.marginal_error);
   std::printf(
       "%-12s | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
       "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
-      label, CountParameters(model) / 1e6, ms.stream, ms.pair, ms.single, ms.encoder, ms.sinkhorn,
-      ms.cross_frame, 100.0 * ms.cross_frame / ms.stream, ms.decoder);
+      label, r.params / 1e6, ms.stream, ms.pair, ms.single, ms.encoder, ms.sinkhorn, ms.cross_frame,
+      100.0 * ms.cross_frame / ms.stream, ms.decoder);
   // GFLOP/s = FLOPs / (ms * 1e6).
   const auto rate = [](int64_t f, double t) { return t > 0 ? f / (t * 1e6) : 0.0; };
   const double stream_rate = rate(flops.stream(), ms.stream);
@@ -98,10 +88,11 @@ nlohmann::json BenchNetwork(const std::string& name, BotmModel model, torch::Dev
       "%.3f | single-frame %.3f | achieved stream %.1f GFLOP/s = %.1f%% of the mm peak\n",
       label, flops.stream() / 1e9, flops.encoder / 1e9, flops.cross_frame / 1e9,
       flops.decoder / 1e9, flops.pair() / 1e9, flops.single() / 1e9, stream_rate, share);
-  return {{"name", name},
-          {"config", ToJson(model->config())},
-          {"params", CountParameters(model)},
-          {"plan", {{"rows", plan.size(1)}, {"cols", plan.size(2)}, {"marginal_error", marginal}}},
+  return {{"name", r.name},
+          {"config", ToJson(r.config)},
+          {"params", r.params},
+          {"plan",
+           {{"rows", r.plan_rows}, {"cols", r.plan_cols}, {"marginal_error", r.marginal_error}}},
           {"ms", ToJson(ms)},
           {"ot_share_pct", 100.0 * ms.cross_frame / ms.stream},
           {"flops", ToJson(flops)},
@@ -224,13 +215,14 @@ int Main() {
       return 2;
     }
     torch::manual_seed(0);
-    out["configs"].push_back(BenchNetwork(std::string(item), BotmModel(cfg), device, peak));
+    out["configs"].push_back(
+        ReportNetwork(MeasureNetwork(std::string(item), BotmModel(cfg), device), peak));
   }
   auto model = LoadModelFlag();
   if (!model.ok()) return Fail(model.status());
   if (!model->first.empty()) {
     const std::string name = std::filesystem::path(model->first).stem().string();
-    out["checkpoint"] = BenchNetwork(name, model->second, device, peak);
+    out["checkpoint"] = ReportNetwork(MeasureNetwork(name, model->second, device), peak);
     out["checkpoint"]["path"] = model->first;
     if (!absl::GetFlag(FLAGS_sinkhorn_sweep).empty()) {
       auto sweep = SinkhornSweep(model->first, cuda ? Device::kCuda : Device::kCpu);

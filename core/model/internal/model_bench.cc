@@ -85,6 +85,35 @@ PathFlops CountPathFlops(BotmModel& model, BotmModel& single, const torch::Tenso
   return flops;
 }
 
+NetworkRun MeasureNetwork(BotmModel model, torch::Device device, int iters,
+                          const std::function<void()>& on_iteration) {
+  NetworkRun run;
+  run.config = model->config();
+  run.params = CountParameters(model);
+  ModelConfig cfg = run.config;
+  cfg.cross_frame = false;
+  torch::manual_seed(0);
+  BotmModel single(cfg);
+  model->to(device);
+  single->to(device);
+  model->eval();
+  single->eval();
+  const int size = cfg.input_size;
+  const torch::Tensor a = torch::randn({1, 1, size, size}, device);
+  const torch::Tensor b = torch::randn({1, 1, size, size}, device);
+  run.ms = TimePaths(model, single, a, b, iters, on_iteration);
+  run.flops = CountPathFlops(model, single, a, b);
+  torch::Tensor plan;
+  {
+    torch::InferenceMode guard;
+    model->FuseStages(model->Encode(a), model->Encode(b), &plan);
+  }
+  run.plan_rows = plan.size(1);
+  run.plan_cols = plan.size(2);
+  run.marginal_error = MarginalError(plan);
+  return run;
+}
+
 int64_t SinkhornLoopFlops(const ModelConfig& config, const std::vector<torch::Tensor>& maps) {
   int64_t flops = 0;
   for (int s : config.ot_stages) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -47,6 +48,22 @@ struct PathFlops {
   int64_t pair() const { return 2 * encoder + cross_frame + decoder; }
   int64_t single() const { return encoder + single_decoder; }
 };
+
+// Everything measured of one network on two random frames.
+struct NetworkRun {
+  std::string name;  // set by the caller
+  ModelConfig config;
+  int64_t params = 0;
+  PathTimes ms;
+  PathFlops flops;
+  int64_t plan_rows = 0, plan_cols = 0;  // the stage-4 plan
+  double marginal_error = 0;             // of that plan (MarginalError)
+};
+
+// Builds the single-frame ablation of model's config (seed 0), moves both to `device` in eval
+// mode, and runs TimePaths, CountPathFlops and one FuseStages for the plan on two randn frames.
+NetworkRun MeasureNetwork(BotmModel model, torch::Device device, int iters,
+                          const std::function<void()>& on_iteration);
 
 // Times every path of `model` (cross-frame) and `single` (its ablation, same variant and size)
 // on inputs a and b ([1, 1, S, S], normalised). on_iteration as in MeanMs.

@@ -157,6 +157,57 @@ absl::Status CheckOptions(const SweepOptions& o) {
   return absl::OkStatus();
 }
 
+// What every iteration count is compared on: the frames, their encoder maps, and the plans and
+// masks of the checkpoint's own count.
+struct SweepInputs {
+  std::vector<Clip> clips;
+  std::vector<std::vector<Maps>> maps;
+  std::vector<torch::Tensor> ref_plans;
+  std::vector<cv::Mat> ref_masks;
+};
+
+absl::StatusOr<SweepInputs> PrepareInputs(const SweepOptions& o, BotmModel& model) {
+  const torch::Device device =
+      o.device == Device::kCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  model->to(device);
+  SweepInputs in;
+  absl::StatusOr<std::vector<Clip>> clips = RenderClips(o);
+  if (!clips.ok()) return clips.status();
+  in.clips = *std::move(clips);
+  auto maps = EncodeClips(model, in.clips, device);
+  if (!maps.ok()) return maps.status();
+  in.maps = *std::move(maps);
+  SweepRow unused;
+  in.ref_plans = PlanMetrics(in.maps, model->config(), model->config().sinkhorn_iterations,
+                             /*timing_iters=*/1, nullptr, &unused);
+  auto masks = SegmentClips(o.model_path, o.device, in.clips);
+  if (!masks.ok()) return masks.status();
+  in.ref_masks = *std::move(masks);
+  return in;
+}
+
+// One row per count (ascending), the card copies in `dir`.
+absl::Status SweepCounts(const SweepOptions& o, const ModelCard& card, const SweepInputs& in,
+                         const fs::path& dir, SweepResult* result) {
+  std::set<int> counts(o.iterations.begin(), o.iterations.end());
+  counts.insert(card.config.sinkhorn_iterations);
+  for (int k : counts) {
+    SweepRow row;
+    row.iterations = k;
+    row.reference = k == card.config.sinkhorn_iterations;
+    PlanMetrics(in.maps, card.config, k, o.timing_iters, &in.ref_plans, &row);
+    absl::StatusOr<std::vector<cv::Mat>> masks = in.ref_masks;
+    if (!row.reference) {
+      absl::StatusOr<std::string> path = CardCopy(o.model_path, card, k, dir);
+      masks = path.ok() ? SegmentClips(*path, o.device, in.clips) : path.status();
+    }
+    if (!masks.ok()) return masks.status();
+    CompareMasks(*masks, in.ref_masks, in.clips, &row);
+    result->rows.push_back(row);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<SweepResult> RunSinkhornSweep(const SweepOptions& o) {
@@ -167,51 +218,19 @@ absl::StatusOr<SweepResult> RunSinkhornSweep(const SweepOptions& o) {
   if (!card.config.cross_frame) {
     return absl::InvalidArgumentError(o.model_path + " has no cross-frame block (no Sinkhorn)");
   }
-  const torch::Device device =
-      o.device == Device::kCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  (*model)->to(device);
-  absl::StatusOr<std::vector<Clip>> clips = RenderClips(o);
-  if (!clips.ok()) return clips.status();
-  auto maps = EncodeClips(*model, *clips, device);
-  if (!maps.ok()) return maps.status();
-
+  absl::StatusOr<SweepInputs> inputs = PrepareInputs(o, *model);
+  if (!inputs.ok()) return inputs.status();
   SweepResult result;
   result.model_path = o.model_path;
   result.reference_iterations = card.config.sinkhorn_iterations;
   result.pairs = o.clips * (o.frames - 1);
   result.frames = o.clips * o.frames;
-  std::set<int> counts(o.iterations.begin(), o.iterations.end());
-  counts.insert(result.reference_iterations);
-  SweepRow unused;
-  const std::vector<torch::Tensor> ref_plans = PlanMetrics(
-      *maps, card.config, result.reference_iterations, /*timing_iters=*/1, nullptr, &unused);
-  auto ref_masks = SegmentClips(o.model_path, o.device, *clips);
-  if (!ref_masks.ok()) return ref_masks.status();
-
   std::error_code ec;
-  std::string dir_template = (fs::temp_directory_path(ec) / "botm-sweep-XXXXXX").string();
-  if (ec || mkdtemp(dir_template.data()) == nullptr) {
+  std::string dir = (fs::temp_directory_path(ec) / "botm-sweep-XXXXXX").string();
+  if (ec || mkdtemp(dir.data()) == nullptr) {
     return absl::InternalError("cannot create a temporary directory for the card copies");
   }
-  const fs::path dir = dir_template;
-  absl::Status status;
-  for (int k : counts) {
-    SweepRow row;
-    row.iterations = k;
-    row.reference = k == result.reference_iterations;
-    PlanMetrics(*maps, card.config, k, o.timing_iters, &ref_plans, &row);
-    absl::StatusOr<std::vector<cv::Mat>> masks = *ref_masks;
-    if (!row.reference) {
-      absl::StatusOr<std::string> path = CardCopy(o.model_path, card, k, dir);
-      masks = path.ok() ? SegmentClips(*path, o.device, *clips) : path.status();
-    }
-    if (!masks.ok()) {
-      status = masks.status();
-      break;
-    }
-    CompareMasks(*masks, *ref_masks, *clips, &row);
-    result.rows.push_back(row);
-  }
+  const absl::Status status = SweepCounts(o, card, *inputs, dir, &result);
   fs::remove_all(dir, ec);
   if (!status.ok()) return status;
   return result;

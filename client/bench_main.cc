@@ -5,6 +5,9 @@
 //   botm-bench --in_process --model PATH ...     (no gRPC: server/inference_engine.h)
 //   botm-bench --compare --server ADDR ...       (in-process, then served; prints the ratio)
 //   [--rounds R]: repeats the runs, alternating their order with --compare, and pools them
+//   [--streams_list 1,8]: the runs at each stream count in turn, plus the throughput ratio of
+//              each count to the first (the batching gain, e.g. 8 streams / 1 stream)
+//   [--tags k=v,...]: labels copied into the JSON report (scripts/bench-threads.sh uses them)
 //   [--bomb_streams B]: after each served run, the same run again while B other streams send
 //              pixel bombs (PNG frames small on the wire, huge decoded; --bomb_size,
 //              --bomb_channels, --bomb_bits); the table's "served+bombs" row against "served"
@@ -12,23 +15,22 @@
 //
 // With --compare, batch policy flags left at 0 take the server's values (GetModelInfo).
 // Exit codes: 0 when every run segmented frames without stream failures, 1 otherwise.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
-#include <thread>
+#include <cstdlib>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/notification.h"
-#include "absl/time/time.h"
 #include "client/bench_bombs.h"
+#include "client/bench_plan.h"
 #include "client/bench_report.h"
 #include "client/bench_runner.h"
+#include "client/bench_setup.h"
 #include "client/channel.h"
 #include "client/inprocess_bench.h"
 #include "client/service_calls.h"
 #include "core/common/flags.h"
-#include "core/common/progress_bar.h"
 #include "server/model_loader.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server address host:port");
@@ -36,6 +38,11 @@ ABSL_FLAG(std::string, tls_ca, "", "PEM CA certificate: use TLS when set");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS)");
 ABSL_FLAG(std::string, tls_key, "", "PEM client key (mutual TLS)");
 ABSL_FLAG(int, streams, 1, "Concurrent streams");
+ABSL_FLAG(std::string, streams_list, "",
+          "Comma list of stream counts run one after the other, e.g. 1,8 (overrides --streams); "
+          "the report adds the throughput ratio of each count to the first");
+ABSL_FLAG(std::string, tags, "",
+          "key=value,... copied into the JSON report's \"tags\" (e.g. background=idle)");
 ABSL_FLAG(double, fps, 0, "Frames/s per stream (0 = as fast as possible)");
 ABSL_FLAG(double, duration, 5, "Seconds of sending per run");
 ABSL_FLAG(int, size, 128, "Synthetic frame side, pixels");
@@ -68,29 +75,6 @@ namespace {
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "botm-bench: error: %s\n", status.ToString().c_str());
   return 1;
-}
-
-// Runs `body` while a progress bar over the run's duration is drawn.
-template <typename Body>
-auto WithProgress(const std::string& label, std::atomic<int64_t>* frames, Body body) {
-  ProgressBar::Options bar_options;
-  bar_options.unit = "ds";
-  bar_options.enabled = absl::GetFlag(FLAGS_progress);
-  const int64_t total_ds = static_cast<int64_t>(absl::GetFlag(FLAGS_duration) * 10);
-  absl::Notification finished;
-  std::thread monitor([&] {
-    ProgressBar bar(label, total_ds, bar_options);
-    const absl::Time start = absl::Now();
-    while (!finished.WaitForNotificationWithTimeout(absl::Milliseconds(200))) {
-      bar.Update(std::min(total_ds, absl::ToInt64Milliseconds(absl::Now() - start) / 100),
-                 absl::StrFormat("%d frames", frames->load()));
-    }
-    bar.Finish(absl::StrFormat("%d frames", frames->load()));
-  });
-  auto result = body();
-  finished.Notify();
-  monitor.join();
-  return result;
 }
 
 absl::StatusOr<std::unique_ptr<server::InferenceEngine>> CreateEngine(
@@ -127,17 +111,8 @@ absl::StatusOr<BenchResult> InProcessRun(server::InferenceEngine* engine,
   std::atomic<int64_t> frames{0};
   BenchOptions run_options = options;
   run_options.frames_done = &frames;
-  return WithProgress("in-process", &frames,
-                      [&] { return RunInProcessBench(engine, run_options, clips); });
-}
-
-// Adds one round's run to the mode's total (wall times add up, samples are pooled).
-void Accumulate(const BenchResult& run, BenchResult* total) {
-  total->mode = run.mode;
-  total->streams = run.streams;
-  total->target_fps = run.target_fps;
-  total->wall_seconds += run.wall_seconds;
-  MergeInto(run, total);
+  return RunWithProgress("in-process", options.duration_s, absl::GetFlag(FLAGS_progress), &frames,
+                         [&] { return RunInProcessBench(engine, run_options, clips); });
 }
 
 absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& channel,
@@ -146,8 +121,8 @@ absl::StatusOr<BenchResult> ServedRun(const std::shared_ptr<grpc::Channel>& chan
   std::atomic<int64_t> frames{0};
   BenchOptions run_options = options;
   run_options.frames_done = &frames;
-  return WithProgress("served", &frames,
-                      [&] { return RunServedBench(stub.get(), run_options, clips); });
+  return RunWithProgress("served", options.duration_s, absl::GetFlag(FLAGS_progress), &frames,
+                         [&] { return RunServedBench(stub.get(), run_options, clips); });
 }
 
 absl::StatusOr<BombOptions> BombFlags() {
@@ -160,28 +135,29 @@ absl::StatusOr<BombOptions> BombFlags() {
   return o;
 }
 
-absl::Status WriteText(const std::string& path, const std::string& text) {
-  if (path.empty()) return absl::OkStatus();
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) return absl::InternalError("cannot write '" + path + "'");
-  return absl::OkStatus();
-}
-
-absl::Status Report(const std::vector<BenchResult>& runs) {
+absl::Status Report(const std::vector<BenchResult>& runs, nlohmann::json meta) {
   std::printf("%s", FormatTable(runs).c_str());
-  if (absl::Status s = WriteText(absl::GetFlag(FLAGS_csv), FormatCsv(runs)); !s.ok()) return s;
-  if (absl::Status s = WriteText(absl::GetFlag(FLAGS_json), FormatJson(runs).dump(2) + "\n");
-      !s.ok()) {
+  if (absl::Status s = WriteTextFile(absl::GetFlag(FLAGS_csv), FormatCsv(runs)); !s.ok()) return s;
+  nlohmann::json json = FormatJson(runs);
+  for (auto& [key, value] : meta.items()) json[key] = value;
+  if (absl::Status s = WriteTextFile(absl::GetFlag(FLAGS_json), json.dump(2) + "\n"); !s.ok()) {
     return s;
   }
   const std::string plot = absl::GetFlag(FLAGS_plot);
   return plot.empty() ? absl::OkStatus() : WriteLatencyPlot(runs, plot);
 }
 
+ChannelOptions ChannelFlags() {
+  ChannelOptions o;
+  o.address = absl::GetFlag(FLAGS_server);
+  o.tls_ca_path = absl::GetFlag(FLAGS_tls_ca);
+  o.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
+  o.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+  return o;
+}
+
 int Main() {
   BenchOptions options;
-  options.streams = absl::GetFlag(FLAGS_streams);
   options.fps = absl::GetFlag(FLAGS_fps);
   options.duration_s = absl::GetFlag(FLAGS_duration);
   options.size_px = absl::GetFlag(FLAGS_size);
@@ -189,8 +165,17 @@ int Main() {
   options.clip_frames = absl::GetFlag(FLAGS_clip_frames);
   options.max_in_flight_frames = absl::GetFlag(FLAGS_max_in_flight);
   options.latest_only = absl::GetFlag(FLAGS_latest_only);
+  const std::string streams_list = absl::GetFlag(FLAGS_streams_list);
+  absl::StatusOr<std::vector<int>> counts = streams_list.empty()
+                                                ? std::vector<int>{absl::GetFlag(FLAGS_streams)}
+                                                : ParseStreamsList(streams_list);
+  if (!counts.ok()) return Fail(counts.status());
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> tags =
+      ParseTags(absl::GetFlag(FLAGS_tags));
+  if (!tags.ok()) return Fail(tags.status());
   const bool compare = absl::GetFlag(FLAGS_compare);
   const bool served = compare || !absl::GetFlag(FLAGS_in_process);
+  options.streams = *std::max_element(counts->begin(), counts->end());
   absl::StatusOr<BenchClips> clips = RenderBenchClips(options);
   if (!clips.ok()) return Fail(clips.status());
 
@@ -202,75 +187,49 @@ int Main() {
     if (!png.ok()) return Fail(png.status());
     bomb_png = *std::move(png);
   }
-  std::shared_ptr<grpc::Channel> channel, bomb_channel;
-  botm::v1::GetModelInfoResponse served_info;
+  ServedSide side;
   if (served) {
-    ChannelOptions channel_options;
-    channel_options.address = absl::GetFlag(FLAGS_server);
-    channel_options.tls_ca_path = absl::GetFlag(FLAGS_tls_ca);
-    channel_options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
-    channel_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
-    auto connected = Connect(channel_options);
+    auto connected = ConnectServed(ChannelFlags(), bombs->streams > 0);
     if (!connected.ok()) return Fail(connected.status());
-    channel = *connected;
-    if (bombs->streams > 0) {
-      // A connection of its own, as from another client (not the benchmark's HTTP/2 one).
-      ChannelOptions bomb_options = channel_options;
-      bomb_options.own_connection = true;
-      auto bomb = Connect(bomb_options);
-      if (!bomb.ok()) return Fail(bomb.status());
-      bomb_channel = *bomb;
-    }
-    auto info = FetchModelInfo(channel, 10000);
-    if (!info.ok()) return Fail(info.status());
-    served_info = *info;
+    side = *std::move(connected);
   }
   std::unique_ptr<server::InferenceEngine> engine;
   if (!served || compare) {
-    auto created = CreateEngine(compare ? &served_info : nullptr);
+    auto created = CreateEngine(compare ? &side.info : nullptr);
     if (!created.ok()) return Fail(created.status());
     engine = *std::move(created);
   }
-  // runs[0]: in-process (when it runs), runs[1]: served; rounds alternate the order so that
-  // load drifting during a run affects both modes alike.
-  std::vector<BenchResult> totals(3);
-  for (int round = 0; round < std::max(1, absl::GetFlag(FLAGS_rounds)); ++round) {
-    for (int k = 0; k < 2; ++k) {
-      const bool in_process_turn = (k == 0) == (round % 2 == 0);
-      if (in_process_turn && engine != nullptr) {
-        auto run = InProcessRun(engine.get(), options, *clips);
-        if (!run.ok()) return Fail(run.status());
-        Accumulate(*run, &totals[0]);
-      } else if (!in_process_turn && served) {
-        auto run = ServedRun(channel, options, *clips);
-        if (!run.ok()) return Fail(run.status());
-        Accumulate(*run, &totals[1]);
-      }
-    }
-    if (served && bombs->streams > 0) {
-      auto bomb_stub = botm::v1::SegmentationService::NewStub(bomb_channel);
-      auto run = RunWithBombs(bomb_stub.get(), *bombs, bomb_png, options.duration_s,
-                              [&] { return ServedRun(channel, options, *clips); });
-      if (!run.ok()) return Fail(run.status());
-      Accumulate(*run, &totals[2]);
-    }
+  const auto at = [&](int streams) {
+    BenchOptions o = options;
+    o.streams = streams;
+    return o;
+  };
+  BenchPlan plan;
+  plan.streams = *counts;
+  plan.rounds = absl::GetFlag(FLAGS_rounds);
+  if (engine != nullptr) {
+    plan.in_process = [&](int n) { return InProcessRun(engine.get(), at(n), *clips); };
   }
-  std::vector<BenchResult> runs;
-  for (BenchResult& total : totals) {
-    if (!total.mode.empty()) runs.push_back(std::move(total));
+  if (served) plan.served = [&](int n) { return ServedRun(side.channel, at(n), *clips); };
+  if (served && bombs->streams > 0) {
+    plan.served_with_bombs = [&](int n) {
+      auto bomb_stub = botm::v1::SegmentationService::NewStub(side.bomb_channel);
+      return RunWithBombs(bomb_stub.get(), *bombs, bomb_png, options.duration_s,
+                          [&] { return ServedRun(side.channel, at(n), *clips); });
+    };
   }
-  if (absl::Status s = Report(runs); !s.ok()) return Fail(s);
-  for (const BenchResult& run : runs) {
-    for (const std::string& error : run.errors) {
-      if (error.find("RESOURCE_EXHAUSTED") != std::string::npos) {
-        std::fprintf(stderr,
-                     "hint: the server's admission control refused streams; for "
-                     "saturation runs start botm-server with --admission_load_factor=0\n");
-        break;
-      }
-    }
+  absl::StatusOr<std::vector<BenchResult>> runs = RunBenchPlan(plan);
+  if (!runs.ok()) return Fail(runs.status());
+  nlohmann::json config =
+      RunConfigJson(options, plan.rounds, engine.get(), served ? &side.info : nullptr);
+  if (served) config["server"]["address"] = absl::GetFlag(FLAGS_server);
+  nlohmann::json meta = {{"config", config}, {"tags", nlohmann::json::object()}};
+  for (const auto& [key, value] : *tags) meta["tags"][key] = value;
+  if (absl::Status s = Report(*runs, meta); !s.ok()) return Fail(s);
+  if (const std::string hint = AdmissionHint(*runs); !hint.empty()) {
+    std::fprintf(stderr, "%s\n", hint.c_str());
   }
-  for (const BenchResult& run : runs) {
+  for (const BenchResult& run : *runs) {
     if (run.frames_ok == 0 || run.streams_failed > 0) return 1;
   }
   return 0;
@@ -282,6 +241,6 @@ int Main() {
 int main(int argc, char** argv) {
   botm::ParseFlags(argc, argv, __FILE__,
                    "botm-bench [--server ADDR | --in_process --model PATH | --compare] "
-                   "--streams N --fps F --duration S");
+                   "--streams N | --streams_list N,M --fps F --duration S");
   return botm::client::Main();
 }

@@ -1,5 +1,6 @@
 #include "client/bench_report.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,25 @@ double MeanBatch(const BenchResult& run) {
   return sum / static_cast<double>(run.samples.size());
 }
 
+const BenchResult* FindRun(const std::vector<BenchResult>& runs, const std::string& mode,
+                           int streams) {
+  for (const BenchResult& run : runs) {
+    if (run.mode == mode && run.streams == streams) return &run;
+  }
+  return nullptr;
+}
+
+// Stream counts present in `runs`, in first-seen order.
+std::vector<int> StreamCounts(const std::vector<BenchResult>& runs) {
+  std::vector<int> counts;
+  for (const BenchResult& run : runs) {
+    if (std::find(counts.begin(), counts.end(), run.streams) == counts.end()) {
+      counts.push_back(run.streams);
+    }
+  }
+  return counts;
+}
+
 }  // namespace
 
 std::vector<std::string> PhaseNames() {
@@ -45,13 +65,38 @@ std::vector<LatencySummary> PhaseSummaries(const BenchResult& result) {
   return out;
 }
 
+double ServedOverInProcess(const std::vector<BenchResult>& runs, int streams) {
+  const BenchResult* served = FindRun(runs, "served", streams);
+  const BenchResult* in_process = FindRun(runs, "in_process", streams);
+  if (served == nullptr || in_process == nullptr || in_process->throughput_fps() <= 0) return 0;
+  return served->throughput_fps() / in_process->throughput_fps();
+}
+
 double ServedOverInProcess(const std::vector<BenchResult>& runs) {
-  double served = -1, in_process = -1;
+  int best = -1;
   for (const BenchResult& run : runs) {
-    if (run.mode == "served") served = run.throughput_fps();
-    if (run.mode == "in_process") in_process = run.throughput_fps();
+    if (run.streams > best && FindRun(runs, "served", run.streams) != nullptr &&
+        FindRun(runs, "in_process", run.streams) != nullptr) {
+      best = run.streams;
+    }
   }
-  return served >= 0 && in_process > 0 ? served / in_process : 0;
+  return best > 0 ? ServedOverInProcess(runs, best) : 0;
+}
+
+std::vector<StreamsRatio> StreamsRatios(const std::vector<BenchResult>& runs) {
+  std::vector<StreamsRatio> out;
+  for (const BenchResult& run : runs) {
+    const BenchResult* base = nullptr;
+    for (const BenchResult& other : runs) {
+      if (other.mode == run.mode && (base == nullptr || other.streams < base->streams)) {
+        base = &other;
+      }
+    }
+    if (base == nullptr || base->streams == run.streams || base->throughput_fps() <= 0) continue;
+    out.push_back(
+        {run.mode, run.streams, base->streams, run.throughput_fps() / base->throughput_fps()});
+  }
+  return out;
 }
 
 std::string FormatTable(const std::vector<BenchResult>& runs) {
@@ -76,8 +121,21 @@ std::string FormatTable(const std::vector<BenchResult>& runs) {
     }
     for (const std::string& error : run.errors) absl::StrAppend(&out, "   error: ", error, "\n");
   }
-  const double ratio = ServedOverInProcess(runs);
-  if (ratio > 0) absl::StrAppendFormat(&out, "served / in-process throughput: %.3f\n", ratio);
+  const std::vector<int> counts = StreamCounts(runs);
+  for (int streams : counts) {
+    const double ratio = ServedOverInProcess(runs, streams);
+    if (ratio <= 0) continue;
+    if (counts.size() == 1) {
+      absl::StrAppendFormat(&out, "served / in-process throughput: %.3f\n", ratio);
+    } else {
+      absl::StrAppendFormat(&out, "served / in-process throughput, %d streams: %.3f\n", streams,
+                            ratio);
+    }
+  }
+  for (const StreamsRatio& r : StreamsRatios(runs)) {
+    absl::StrAppendFormat(&out, "%s: throughput with %d streams / with %d: %.3f\n", r.mode,
+                          r.streams, r.base_streams, r.ratio);
+  }
   return out;
 }
 
@@ -131,6 +189,23 @@ nlohmann::json FormatJson(const std::vector<BenchResult>& runs) {
   nlohmann::json out = {{"runs", json_runs}};
   const double ratio = ServedOverInProcess(runs);
   if (ratio > 0) out["served_over_in_process"] = ratio;
+  const std::vector<int> counts = StreamCounts(runs);
+  if (counts.size() > 1 && ratio > 0) {
+    nlohmann::json by_streams = nlohmann::json::object();
+    for (int streams : counts) {
+      const double r = ServedOverInProcess(runs, streams);
+      if (r > 0) by_streams[std::to_string(streams)] = r;
+    }
+    out["served_over_in_process_by_streams"] = by_streams;
+  }
+  nlohmann::json ratios = nlohmann::json::array();
+  for (const StreamsRatio& r : StreamsRatios(runs)) {
+    ratios.push_back({{"mode", r.mode},
+                      {"streams", r.streams},
+                      {"base_streams", r.base_streams},
+                      {"ratio", r.ratio}});
+  }
+  if (!ratios.empty()) out["streams_ratios"] = ratios;
   return out;
 }
 

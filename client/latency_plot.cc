@@ -15,9 +15,9 @@ namespace {
 constexpr int kMarginLeft = 70, kMarginRight = 20, kMarginTop = 30, kMarginBottom = 50;
 
 const cv::Scalar& RunColor(size_t i) {
-  static const cv::Scalar kColors[] = {
-      {200, 90, 30}, {30, 120, 230}, {60, 170, 60}, {160, 60, 160}};
-  return kColors[i % 4];
+  static const cv::Scalar kColors[] = {{200, 90, 30},  {30, 120, 230}, {60, 170, 60},
+                                       {160, 60, 160}, {20, 20, 20},   {40, 180, 200}};
+  return kColors[i % 6];
 }
 
 void DrawAxes(cv::Mat* canvas, double max_ms) {

@@ -2,7 +2,8 @@
 # Runs every test of the project against an existing build (scripts/build.sh makes it):
 #   1. the GoogleTest suites (ctest: unit tests and the real server on loopback),
 #   2. command-line smoke checks: a few training steps, a short evaluation, the served demo,
-#      and that botm-eval on the shipped model reproduces the committed report (normal bin),
+#      that botm-eval on the shipped model reproduces the committed report (normal bin), and
+#      the benchmark tools end to end at the smallest settings (numbers not checked),
 #   3. the Helm chart checks (real helm lint/template + Kubernetes schema validation),
 #   4. the API checks (buf lint, buf breaking against the committed previous API),
 #   5. the libFuzzer targets, 30 s each (the stream fuzzer runs in ctest, in server_test).
@@ -63,11 +64,25 @@ smoke_demo() {
   test -s "$smoke_dir/demo/summary.json" && test -s "$smoke_dir/demo/overlay.gif"
 }
 
+# The benchmark tools run end to end (a 1-cell threading matrix with its served run, the model
+# bench at input 64); only that they finish and write their JSON, never their numbers.
+smoke_bench() {
+  bash scripts/bench-threads.sh "$build_dir" --out "$smoke_dir/threads" --duration 1 --rounds 1 \
+    --streams 1,2 --instances 1 --threads 1 --policies PASSIVE --backgrounds idle > /dev/null &&
+  grep -q '"recommended"' "$smoke_dir/threads/matrix.json" &&
+  test "$(wc -l < "$smoke_dir/threads/winners.txt")" -eq 2 &&
+  "$build_dir/core/model/botm-model-bench" --configs tiny:64 --iters 1 --threads 1 --peak_n 128 \
+    --train_batch 0 --sweep_clips 1 --sweep_frames 3 --sweep_frame_size 64 \
+    --json "$smoke_dir/model-bench.json" > /dev/null 2>&1 &&
+  grep -q '"sinkhorn_sweep"' "$smoke_dir/model-bench.json"
+}
+
 stage ctest run_ctest
 stage smoke-train smoke_train
 stage smoke-eval smoke_eval
 stage reproduce-report reproduce_report
 stage demo smoke_demo
+stage bench smoke_bench
 stage helm bash scripts/check-helm.sh
 stage proto bash scripts/check-proto.sh
 stage fuzz bash scripts/fuzz.sh "${BOTM_FUZZ_SECONDS:-30}"

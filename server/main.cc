@@ -128,9 +128,14 @@ int main(int argc, char** argv) {
   }
   botm::server::BotmServerOptions options = OptionsFromFlags();
   // The "model ready" line that follows carries the sha256, BLAS library and thread count.
-  spdlog::info("botm-server starting model={} device={} threads_per_instance={} instances={}",
-               options.model.model_path, AbslUnparseFlag(options.model.device),
-               options.model.intra_op_threads, options.engine.instances);
+  // OMP_WAIT_POLICY (read by libgomp when it loaded) decides whether idle intra-op threads spin.
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  spdlog::info(
+      "botm-server starting model={} device={} threads_per_instance={} instances={} "
+      "omp_wait_policy={}",
+      options.model.model_path, AbslUnparseFlag(options.model.device),
+      options.model.intra_op_threads, options.engine.instances,
+      wait_policy != nullptr ? wait_policy : "(unset: libgomp default)");
   auto server = botm::server::BotmServer::Start(options);
   if (!server.ok()) {
     spdlog::error("start failed: {}", server.status().ToString());

@@ -1,12 +1,18 @@
 // botm-model-bench: CPU/GPU timings of the BOTM network at the tensor level.
 //
-// For each (variant, input size): ms/frame in stream mode (one encoder pass per frame + decode
-// against the cached partner features), pair mode (both frames encoded per frame) and the
-// single-frame ablation, with the encoder, Sinkhorn (cost + iterations) and the whole
-// cross-frame block (Sinkhorn + BCTA) timed separately; plus a training-throughput probe.
-// Example: botm-model-bench --configs=tiny:128,tiny:256,b2:256 --iters=20 --threads=2
-#include <chrono>
+// For each (variant, input size), with freshly initialised weights, and for the checkpoint of
+// --model: ms/frame in stream mode (one encoder pass per frame + decode against the cached
+// partner features), pair mode (both frames encoded per frame) and the single-frame ablation,
+// with the encoder, Sinkhorn (cost + iterations) and the whole cross-frame block (Sinkhorn +
+// BCTA) timed separately; GFLOPs per frame counted from the operators the network runs
+// (core/model/internal/flop_counter.h) and the achieved GFLOP/s as a share of the fp32
+// matrix-multiply peak measured in the same run with the same threads; a training-throughput
+// probe; and, for the checkpoint, Sinkhorn iteration counts vs plan and mask accuracy.
+// Example: botm-model-bench --configs=tiny:128,tiny:256,b2:256 --iters=20 --threads=2 --json F
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,128 +25,222 @@
 #include "core/common/flags.h"
 #include "core/common/progress_bar.h"
 #include "core/model/internal/botm_model.h"
+#include "core/model/internal/checkpoint.h"
+#include "core/model/internal/model_bench.h"
 #include "core/model/internal/sinkhorn.h"
+#include "core/model/internal/sinkhorn_sweep.h"
 #include "core/model/segmenter.h"
 
-ABSL_FLAG(std::string, configs, "tiny:128,tiny:256",
-          "comma list of variant:input_size[:s2] (s2 = decoder_stride 2)");
+ABSL_FLAG(std::string, configs, "tiny:128,tiny:192,tiny:256",
+          "comma list of variant:input_size[:s2] (s2 = decoder_stride 2), fresh weights");
+ABSL_FLAG(std::string, model, "",
+          "checkpoint timed as one more row and used by the Sinkhorn sweep (empty = the shipped "
+          "default model; none = skip both)");
 ABSL_FLAG(int, iters, 20, "timed iterations per measurement (after 3 warm-up passes)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = hardware threads)");
+ABSL_FLAG(int, peak_n, 2048, "side of the square fp32 matrices of the mm peak (0 = skip)");
+ABSL_FLAG(int, peak_reps, 5, "timed products of the mm peak (the fastest counts)");
+ABSL_FLAG(std::string, sinkhorn_sweep, "5,10,20",
+          "Sinkhorn iteration counts to compare with the checkpoint's own (empty = skip)");
+ABSL_FLAG(int, sweep_clips, 2, "held-out synthetic clips of the Sinkhorn sweep");
+ABSL_FLAG(int, sweep_frames, 24, "frames per clip of the Sinkhorn sweep");
+ABSL_FLAG(int, sweep_frame_size, 256, "side of the Sinkhorn sweep's synthetic frames, pixels");
 ABSL_FLAG(int, train_batch, 8, "pairs per training step in the training probe (0 = skip)");
 ABSL_FLAG(int, train_steps, 5, "timed training steps");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
+ABSL_FLAG(std::string, json, "", "also write everything printed as JSON to this file");
 
 namespace botm {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using internal::MatmulPeak;
 
-struct Timer {
-  explicit Timer(torch::Device d) : device(d) {}
-  void Sync() const {
-    if (device.is_cuda()) torch::cuda::synchronize();
-  }
-  // Runs fn warm-up + `iters` times, returns mean ms per call.
-  template <typename Fn>
-  double Ms(Fn&& fn, int iters, ProgressBar* bar, int64_t* done) const {
-    for (int i = 0; i < 3; ++i) fn();
-    Sync();
-    const auto t0 = Clock::now();
-    for (int i = 0; i < iters; ++i) {
-      fn();
-      if (bar) bar->Update(++*done);
-    }
-    Sync();
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / iters;
-  }
-  torch::Device device;
-};
-
-// Cost + Sinkhorn iterations of every matched stage, without the attention.
-void SinkhornOnly(const std::vector<torch::Tensor>& fa, const std::vector<torch::Tensor>& fb,
-                  const ModelConfig& cfg) {
-  for (int s : cfg.ot_stages) {
-    const auto [ph, pw] = internal::PooledGrid(fa[s].size(2), fa[s].size(3), cfg.max_ot_tokens);
-    const auto tokens = [&](const torch::Tensor& m) {
-      return torch::adaptive_avg_pool2d(m, {ph, pw}).flatten(2).transpose(1, 2);
-    };
-    internal::LogSinkhorn(internal::CosineCost(tokens(fa[s]), tokens(fb[s])), cfg.ot_epsilon,
-                          cfg.sinkhorn_iterations);
-  }
-}
-
-void BenchConfig(const std::string& variant, int size, int decoder_stride, torch::Device device,
-                 int iters) {
-  ModelConfig cfg;
-  cfg.variant = variant;
-  cfg.input_size = size;
-  cfg.decoder_stride = decoder_stride;
-  torch::manual_seed(0);
-  BotmModel model(cfg);
-  cfg.cross_frame = false;
-  torch::manual_seed(0);
-  BotmModel single(cfg);
-  model->to(device);
-  single->to(device);
-  model->eval();
-  single->eval();
-  torch::InferenceMode guard;
-  const torch::Tensor a = torch::randn({1, 1, size, size}, device);
-  const torch::Tensor b = torch::randn({1, 1, size, size}, device);
-  const auto fa = model->Encode(a), fb = model->Encode(b);
-  ProgressBar bar(variant + ":" + std::to_string(size), 7 * iters);
+internal::NetworkRun MeasureNetwork(const std::string& name, BotmModel model,
+                                    torch::Device device) {
+  const int iters = absl::GetFlag(FLAGS_iters);
+  ProgressBar bar(name, 7 * iters);
   int64_t done = 0;
-  Timer t(device);
-  const double enc = t.Ms([&] { model->Encode(a); }, iters, &bar, &done);
-  const double fuse = t.Ms([&] { model->FuseStages(fa, fb); }, iters, &bar, &done);
-  const double head = t.Ms([&] { model->Head(fa); }, iters, &bar, &done);
-  const double stream =
-      t.Ms([&] { model->DecodeWithPartner(model->Encode(a), fb); }, iters, &bar, &done);
-  const double pair = t.Ms([&] { model->DecodeWithPartner(model->Encode(a), model->Encode(b)); },
-                           iters, &bar, &done);
-  const double abl =
-      t.Ms([&] { single->DecodeWithPartner(single->Encode(a), {}); }, iters, &bar, &done);
-  const double sinkhorn = t.Ms([&] { SinkhornOnly(fa, fb, model->config()); }, iters, &bar, &done);
+  internal::NetworkRun run =
+      internal::MeasureNetwork(model, device, iters, [&] { bar.Update(++done); });
   bar.Finish();
-  torch::Tensor plan;
-  model->FuseStages(fa, fb, &plan);
-  std::printf(
-      "%-5s %4d | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
-      variant.c_str(), size, plan.size(1), plan.size(2), cfg.sinkhorn_iterations,
-      internal::MarginalError(plan));
-  std::printf(
-      "%-5s %4d%s | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
-      "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
-      variant.c_str(), size, decoder_stride == 2 ? " s2" : "", CountParameters(model) / 1e6, stream,
-      pair, abl, enc, sinkhorn, fuse, 100.0 * fuse / stream, head);
+  run.name = name;
+  return run;
 }
 
-void BenchTraining(int batch, int steps, torch::Device device) {
-  torch::manual_seed(0);
-  BotmModel model(ModelConfig{});
-  model->to(device);
-  model->train();
-  torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
-  const torch::Tensor a = torch::randn({batch, 1, 128, 128}, device);
-  const torch::Tensor b = torch::randn({batch, 1, 128, 128}, device);
-  const torch::Tensor y =
-      torch::randint(0, 4, {batch, 128, 128}, torch::TensorOptions(device).dtype(torch::kLong));
-  Timer t(device);
+// Prints the run's three lines; returns them as JSON.
+nlohmann::json ReportNetwork(const internal::NetworkRun& r, const MatmulPeak& peak) {
+  const char* label = r.name.c_str();
+  const internal::PathTimes& ms = r.ms;
+  const internal::PathFlops& flops = r.flops;
+  std::printf("%-12s | stage-4 plan %ldx%ld, relative marginal error after %d iterations: %.2e\n",
+              label, r.plan_rows, r.plan_cols, r.config.sinkhorn_iterations, r.marginal_error);
+  std::printf(
+      "%-12s | params %.2fM | stream %.2f ms/frame | pair %.2f | single-frame %.2f | "
+      "encoder %.2f | sinkhorn %.2f | sinkhorn+BCTA %.2f (%.0f%% of stream) | decoder %.2f\n",
+      label, r.params / 1e6, ms.stream, ms.pair, ms.single, ms.encoder, ms.sinkhorn, ms.cross_frame,
+      100.0 * ms.cross_frame / ms.stream, ms.decoder);
+  // GFLOP/s = FLOPs / (ms * 1e6).
+  const auto rate = [](int64_t f, double t) { return t > 0 ? f / (t * 1e6) : 0.0; };
+  const double stream_rate = rate(flops.stream(), ms.stream);
+  const double share = peak.best_gflops > 0 ? 100.0 * stream_rate / peak.best_gflops : 0;
+  std::printf(
+      "%-12s | GFLOPs/frame stream %.3f (encoder %.3f, cross-frame %.3f, decoder %.3f) | pair "
+      "%.3f | single-frame %.3f | achieved stream %.1f GFLOP/s = %.1f%% of the mm peak\n",
+      label, flops.stream() / 1e9, flops.encoder / 1e9, flops.cross_frame / 1e9,
+      flops.decoder / 1e9, flops.pair() / 1e9, flops.single() / 1e9, stream_rate, share);
+  return {{"name", r.name},
+          {"config", ToJson(r.config)},
+          {"params", r.params},
+          {"plan",
+           {{"rows", r.plan_rows}, {"cols", r.plan_cols}, {"marginal_error", r.marginal_error}}},
+          {"ms", ToJson(ms)},
+          {"ot_share_pct", 100.0 * ms.cross_frame / ms.stream},
+          {"flops", ToJson(flops)},
+          {"achieved_gflops_per_s",
+           {{"stream", stream_rate},
+            {"pair", rate(flops.pair(), ms.pair)},
+            {"single_frame", rate(flops.single(), ms.single)}}},
+          {"stream_share_of_mm_peak_pct", share}};
+}
+
+nlohmann::json BenchTraining(int batch, int steps, torch::Device device) {
   ProgressBar bar("train tiny:128", steps);
   int64_t done = 0;
-  const double ms = t.Ms(
-      [&] {
-        opt.zero_grad();
-        const BotmOutput out = model->forward(a, b);
-        (torch::nn::functional::cross_entropy(out.logits_a, y) +
-         torch::nn::functional::cross_entropy(out.logits_b, y))
-            .backward();
-        opt.step();
-      },
-      steps, &bar, &done);
+  const double ms = internal::TrainingStepMs(batch, steps, device, [&] { bar.Update(++done); });
   bar.Finish();
+  const double images_per_s = 2.0 * batch * 1000.0 / ms;
   std::printf("train tiny 128, %d pairs/step: %.1f ms/step, %.1f images/s\n", batch, ms,
-              2.0 * batch * 1000.0 / ms);
+              images_per_s);
+  return {{"pairs_per_step", batch}, {"ms_per_step", ms}, {"images_per_s", images_per_s}};
+}
+
+// Parses "variant:size[:s2]" into a config; false on a malformed item.
+bool ParseConfig(absl::string_view item, ModelConfig* cfg) {
+  std::vector<std::string> parts = absl::StrSplit(item, ':');
+  const bool s2 = parts.size() == 3 && parts[2] == "s2";
+  if ((parts.size() != 2 && !s2) || !absl::SimpleAtoi(parts[1], &cfg->input_size)) return false;
+  cfg->variant = parts[0];
+  cfg->decoder_stride = s2 ? 2 : 4;
+  return ValidateModelConfig(*cfg).ok();
+}
+
+}  // namespace
+}  // namespace botm
+
+namespace botm {
+namespace {
+
+absl::StatusOr<nlohmann::json> SinkhornSweep(const std::string& model_path, Device device) {
+  internal::SweepOptions o;
+  o.model_path = model_path;
+  o.device = device;
+  for (absl::string_view k :
+       absl::StrSplit(absl::GetFlag(FLAGS_sinkhorn_sweep), ',', absl::SkipEmpty())) {
+    int n = 0;
+    if (!absl::SimpleAtoi(k, &n)) {
+      return absl::InvalidArgumentError("--sinkhorn_sweep: not a count: " + std::string(k));
+    }
+    o.iterations.push_back(n);
+  }
+  o.clips = absl::GetFlag(FLAGS_sweep_clips);
+  o.frames = absl::GetFlag(FLAGS_sweep_frames);
+  o.frame_size_px = absl::GetFlag(FLAGS_sweep_frame_size);
+  o.timing_iters = absl::GetFlag(FLAGS_iters);
+  absl::StatusOr<internal::SweepResult> r = internal::RunSinkhornSweep(o);
+  if (!r.ok()) return r.status();
+  std::printf(
+      "sinkhorn sweep: %s (trained with %d iterations), %d frame pairs per matched stage, %d "
+      "frames segmented per count (held-out synthetic clips, %dx%d)\n",
+      model_path.c_str(), r->reference_iterations, r->pairs, r->frames, o.frame_size_px,
+      o.frame_size_px);
+  std::printf("  %10s | %-21s | %-21s | %-10s | %-9s | %s\n", "iterations", "marginal err max/mean",
+              "plan L1 vs ref max/mean", "ms/pair", "labels %", "Dice vs truth LV/myo/LA");
+  for (const internal::SweepRow& row : r->rows) {
+    std::printf("  %7d%3s | %9.2e / %9.2e | %9.2e / %9.2e | %10.3f | %9.3f | %.4f / %.4f / %.4f\n",
+                row.iterations, row.reference ? "ref" : "", row.marginal_error_max,
+                row.marginal_error_mean, row.plan_l1_max, row.plan_l1_mean, row.sinkhorn_ms,
+                row.label_changed_pct, row.dice_vs_truth[0], row.dice_vs_truth[1],
+                row.dice_vs_truth[2]);
+  }
+  return internal::ToJson(*r);
+}
+
+// Loads --model (empty = the shipped default); nullopt path when --model=none.
+absl::StatusOr<std::pair<std::string, BotmModel>> LoadModelFlag() {
+  std::string path = absl::GetFlag(FLAGS_model);
+  if (path == "none") return std::make_pair(std::string(), BotmModel(nullptr));
+  if (path.empty()) path = DefaultModelPath();
+  absl::StatusOr<BotmModel> model = LoadCheckpoint(path, nullptr);
+  if (!model.ok()) return model.status();
+  return std::make_pair(path, *model);
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "botm-model-bench: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+int Main() {
+  const int threads = absl::GetFlag(FLAGS_threads);
+  at::set_num_threads(threads > 0 ? threads
+                                  : static_cast<int>(std::thread::hardware_concurrency()));
+  const Device dev = absl::GetFlag(FLAGS_device);
+  const bool cuda = dev == Device::kCuda || (dev == Device::kAuto && torch::cuda::is_available());
+  const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  std::printf("device %s, intra-op threads %d, BLAS %s, OMP_WAIT_POLICY %s\n", device.str().c_str(),
+              at::get_num_threads(), LoadedBlasName().c_str(),
+              wait_policy != nullptr ? wait_policy : "(unset)");
+  nlohmann::json out = {{"device", device.str()},
+                        {"intra_op_threads", at::get_num_threads()},
+                        {"blas", LoadedBlasName()},
+                        {"omp_wait_policy", wait_policy != nullptr ? wait_policy : ""}};
+  MatmulPeak peak;
+  if (absl::GetFlag(FLAGS_peak_n) > 0) {
+    peak = internal::MeasureMatmulPeak(absl::GetFlag(FLAGS_peak_n),
+                                       std::max(1, absl::GetFlag(FLAGS_peak_reps)), device);
+    std::printf("fp32 mm peak (%dx%d, best of %d): %.1f GFLOP/s (median %.1f)\n", peak.n, peak.n,
+                peak.reps, peak.best_gflops, peak.median_gflops);
+    out["mm_peak"] = {{"n", peak.n},
+                      {"reps", peak.reps},
+                      {"best_gflops_per_s", peak.best_gflops},
+                      {"median_gflops_per_s", peak.median_gflops}};
+  }
+  out["configs"] = nlohmann::json::array();
+  for (absl::string_view item :
+       absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
+    ModelConfig cfg;
+    if (!ParseConfig(item, &cfg)) {
+      std::fprintf(stderr, "bad config '%s' (want variant:size[:s2])\n", std::string(item).c_str());
+      return 2;
+    }
+    torch::manual_seed(0);
+    out["configs"].push_back(
+        ReportNetwork(MeasureNetwork(std::string(item), BotmModel(cfg), device), peak));
+  }
+  auto model = LoadModelFlag();
+  if (!model.ok()) return Fail(model.status());
+  if (!model->first.empty()) {
+    const std::string name = std::filesystem::path(model->first).stem().string();
+    out["checkpoint"] = ReportNetwork(MeasureNetwork(name, model->second, device), peak);
+    out["checkpoint"]["path"] = model->first;
+    if (!absl::GetFlag(FLAGS_sinkhorn_sweep).empty()) {
+      auto sweep = SinkhornSweep(model->first, cuda ? Device::kCuda : Device::kCpu);
+      if (!sweep.ok()) return Fail(sweep.status());
+      out["sinkhorn_sweep"] = *sweep;
+    }
+  }
+  if (absl::GetFlag(FLAGS_train_batch) > 0) {
+    out["training"] =
+        BenchTraining(absl::GetFlag(FLAGS_train_batch), absl::GetFlag(FLAGS_train_steps), device);
+  }
+  const std::string json_path = absl::GetFlag(FLAGS_json);
+  if (!json_path.empty()) {
+    std::ofstream file(json_path, std::ios::trunc);
+    file << out.dump(2) << "\n";
+    if (!file) return Fail(absl::InternalError("cannot write " + json_path));
+  }
+  return 0;
 }
 
 }  // namespace
@@ -148,28 +248,6 @@ void BenchTraining(int batch, int steps, torch::Device device) {
 
 int main(int argc, char** argv) {
   botm::ParseFlags(argc, argv, __FILE__,
-                   "botm-model-bench: ms/frame of the model in-process (stream vs pair, OT share)");
-  const int threads = absl::GetFlag(FLAGS_threads);
-  at::set_num_threads(threads > 0 ? threads
-                                  : static_cast<int>(std::thread::hardware_concurrency()));
-  const botm::Device dev = absl::GetFlag(FLAGS_device);
-  const bool cuda = dev == botm::Device::kCuda ||
-                    (dev == botm::Device::kAuto && torch::cuda::is_available());
-  const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  std::printf("device %s, intra-op threads %d\n", device.str().c_str(), at::get_num_threads());
-  for (absl::string_view item :
-       absl::StrSplit(absl::GetFlag(FLAGS_configs), ',', absl::SkipEmpty())) {
-    std::vector<std::string> parts = absl::StrSplit(item, ':');
-    int size = 0;
-    const bool s2 = parts.size() == 3 && parts[2] == "s2";
-    if ((parts.size() != 2 && !s2) || !absl::SimpleAtoi(parts[1], &size)) {
-      std::fprintf(stderr, "bad config '%s' (want variant:size[:s2])\n", std::string(item).c_str());
-      return 2;
-    }
-    botm::BenchConfig(parts[0], size, s2 ? 2 : 4, device, absl::GetFlag(FLAGS_iters));
-  }
-  if (absl::GetFlag(FLAGS_train_batch) > 0) {
-    botm::BenchTraining(absl::GetFlag(FLAGS_train_batch), absl::GetFlag(FLAGS_train_steps), device);
-  }
-  return 0;
+                   "botm-model-bench: ms/frame, GFLOPs and OT share of the model in-process");
+  return botm::Main();
 }

@@ -65,16 +65,10 @@ TokenMatcherImpl::TokenMatcherImpl(int dim, int heads, const ModelConfig& config
   attention_ = register_module("bcta", CrossTransportAttention(dim, heads, config.importance_mask));
 }
 
-torch::Tensor TokenMatcherImpl::PooledTokens(const torch::Tensor& map) const {
-  const auto [ph, pw] = PooledGrid(map.size(2), map.size(3), max_tokens_);
-  if (ph == map.size(2) && pw == map.size(3)) return MapToTokens(map);
-  return MapToTokens(torch::adaptive_avg_pool2d(map, {ph, pw}));
-}
-
 torch::Tensor TokenMatcherImpl::Fuse(const torch::Tensor& self, const torch::Tensor& partner,
                                      torch::Tensor* partner_fused, torch::Tensor* plan_out) {
-  const torch::Tensor pa = PooledTokens(self);
-  const torch::Tensor pb = PooledTokens(partner);
+  const torch::Tensor pa = PooledTokens(self, max_tokens_);
+  const torch::Tensor pb = PooledTokens(partner, max_tokens_);
   const torch::Tensor log_plan = LogSinkhorn(CosineCost(pa, pb), epsilon_, iterations_);
   const torch::Tensor xf = ForwardProjection(log_plan, pb);
   const torch::Tensor fused = attention_(MapToTokens(self), xf);

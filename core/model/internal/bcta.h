@@ -59,8 +59,6 @@ class TokenMatcherImpl : public torch::nn::Module {
                      torch::Tensor* partner_fused, torch::Tensor* plan_out);
 
  private:
-  torch::Tensor PooledTokens(const torch::Tensor& map) const;
-
   double epsilon_;
   int iterations_;
   int max_tokens_;

@@ -107,5 +107,12 @@ std::pair<int64_t, int64_t> PooledGrid(int64_t h, int64_t w, int64_t max_tokens)
   }
 }
 
+torch::Tensor PooledTokens(const torch::Tensor& map, int64_t max_tokens) {
+  const auto [ph, pw] = PooledGrid(map.size(2), map.size(3), max_tokens);
+  const torch::Tensor grid =
+      ph == map.size(2) && pw == map.size(3) ? map : torch::adaptive_avg_pool2d(map, {ph, pw});
+  return grid.flatten(2).transpose(1, 2);
+}
+
 }  // namespace internal
 }  // namespace botm

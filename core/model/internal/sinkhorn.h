@@ -42,6 +42,10 @@ double MarginalError(const torch::Tensor& plan);
 // ceil(h/f) * ceil(w/f) <= max_tokens; returns {ceil(h/f), ceil(w/f)}.
 std::pair<int64_t, int64_t> PooledGrid(int64_t h, int64_t w, int64_t max_tokens);
 
+// The tokens a stage map [B, C, H, W] takes part in the matching with: the map itself when it has
+// at most max_tokens cells, else adaptive-average-pooled to PooledGrid; -> [B, N', C] (row-major).
+torch::Tensor PooledTokens(const torch::Tensor& map, int64_t max_tokens);
+
 }  // namespace internal
 }  // namespace botm
 

@@ -5,14 +5,14 @@
 #
 # Usage: scripts/demo.sh [BUILD_DIR] [--model PATH] [--out DIR] [--input SRC]
 #   BUILD_DIR  build folder holding server/botm-server and client/botm-client (default build)
-#   --model    checkpoint (default models/botm-tiny-128.pt)
+#   --model    checkpoint (default models/botm-tiny-192.pt)
 #   --out      output folder (default out/demo)
 #   --input    what to stream (default synthetic:7)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="build"
-model="${repo}/models/botm-tiny-128.pt"
+model="${repo}/models/botm-tiny-192.pt"
 out="${repo}/out/demo"
 input="synthetic:7"
 while [[ $# -gt 0 ]]; do

@@ -56,7 +56,7 @@ smoke_eval() {
 reproduce_report() {
   "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
     --threads 1 --example_plots 0 --progress=false \
-    --expect models/reports/botm-tiny-128/report.json --tolerance 1e-3 > /dev/null
+    --expect models/reports/botm-tiny-192/report.json --tolerance 1e-3 > /dev/null
 }
 
 smoke_demo() {

@@ -17,7 +17,7 @@
 namespace botm {
 namespace {
 
-constexpr char kDefaultModelFile[] = "botm-tiny-128.pt";
+constexpr char kDefaultModelFile[] = "botm-tiny-192.pt";
 
 bool FileExists(const std::string& path) { return std::ifstream(path).good(); }
 

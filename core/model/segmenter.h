@@ -150,7 +150,7 @@ class Segmenter {
                                                        Pairing pairing, int batch_size = 1);
 };
 
-// Path of the shipped default model (models/botm-tiny-128.pt), resolved from the BOTM_MODEL_DIR
+// Path of the shipped default model (models/botm-tiny-192.pt), resolved from the BOTM_MODEL_DIR
 // compiled into the build, else next to the executable (../models).
 std::string DefaultModelPath();
 

@@ -1,8 +1,8 @@
 // botm-eval: evaluates a BOTM checkpoint on held-out synthetic clips per difficulty bin (default)
 // or on a CAMUS/TED folder; writes report.json, report.md and PNG plots.
 // Example (see docs/TRAINING.md):
-//   botm-eval --model=models/botm-tiny-128.pt --bins=normal,low_snr --clips_per_bin=8
-//             --out_dir=models/reports/botm-tiny-128
+//   botm-eval --model=models/botm-tiny-192.pt --bins=normal,low_snr --clips_per_bin=8
+//             --out_dir=models/reports/botm-tiny-192
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

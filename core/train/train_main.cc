@@ -1,7 +1,7 @@
 // botm-train: trains a BOTM network on synthetic echo (default) or a CAMUS/TED folder.
 // Example (the shipped model, see docs/TRAINING.md):
 //   botm-train --variant=tiny --input_size=128 --time_budget_min=40 --threads=1
-//              --out=models/botm-tiny-128.pt
+//              --out=models/botm-tiny-192.pt
 #include <cstdio>
 #include <string>
 
@@ -20,7 +20,7 @@ ABSL_FLAG(bool, cross_frame, true, "false trains the single-frame ablation");
 ABSL_FLAG(int, decoder_stride, 4, "4: SegFormer head; 2: plus a stride-2 stem and refinement");
 ABSL_FLAG(std::string, ot_stages, "2,3", "0-based encoder stages with token matching");
 ABSL_FLAG(std::string, data, "synthetic", "'synthetic' or a CAMUS/TED folder");
-ABSL_FLAG(std::string, out, "models/botm-tiny-128.pt", "checkpoint path (card and state beside)");
+ABSL_FLAG(std::string, out, "models/botm-tiny-192.pt", "checkpoint path (card and state beside)");
 ABSL_FLAG(bool, resume, true, "continue from the checkpoint's training state if present");
 ABSL_FLAG(uint64_t, seed, 1, "run seed (initialisation, data stream, augmentation)");
 ABSL_FLAG(int, batch_size, 8, "pairs per step");

@@ -31,7 +31,7 @@ namespace botm::train {
 struct TrainOptions {
   ModelConfig model;               // variant, input size, cross_frame, ...
   std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
-  std::string out_path = "models/botm-tiny-128.pt";
+  std::string out_path = "models/botm-tiny-192.pt";
   bool resume = true;  // continue from out_path's state when it exists
   uint64_t seed = 1;
   int batch_size = 8;            // pairs per step

@@ -122,9 +122,9 @@ def main():
     put("fuzz_request", "clip_out_of_order",
         field(1, 2, config(overflow=2)) + field(2, 2, frame(1, encoded=png)))
 
-    with open(os.path.join(ROOT, "models", "botm-tiny-128.json"), "rb") as f:
+    with open(os.path.join(ROOT, "models", "botm-tiny-192.json"), "rb") as f:
         card = f.read()
-    put("fuzz_model_card", "botm-tiny-128.json", card)
+    put("fuzz_model_card", "botm-tiny-192.json", card)
     parsed = json.loads(card)
     minimal = {"name": parsed["name"], "class_names": parsed["class_names"],
                "config": parsed["config"]}

@@ -92,9 +92,16 @@ void Listener::Impl::Release(Queue queue, const std::string& id, const WorkOutco
   } else {
     Retry& r = retries[id];
     ++r.attempts;
+    // A refusal with the server's retry hint (RESOURCE_EXHAUSTED: at capacity) is retried
+    // when the hint says, however often it was refused before: the hint is derived from the
+    // server's drain rate, and backing off past it left a busy server idle (4 senders behind
+    // one admitted cine waited up to max_backoff_ms between tries). Failures without a hint
+    // (service or PACS down) back off exponentially.
     const double backoff = options_.initial_backoff_ms * std::pow(2.0, r.attempts - 1);
     int64_t delay_ms = static_cast<int64_t>(std::min<double>(backoff, options_.max_backoff_ms));
-    delay_ms = std::max(delay_ms, outcome.retry_after_ms);
+    if (outcome.retry_after_ms > 0) {
+      delay_ms = std::min<int64_t>(outcome.retry_after_ms, options_.max_backoff_ms);
+    }
     r.due = absl::Now() + absl::Milliseconds(delay_ms);
     spdlog::info("dicom-listen: {} retry {} in {} ms", id, r.attempts, delay_ms);
   }

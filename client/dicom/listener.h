@@ -56,7 +56,8 @@ struct ListenerOptions {
   std::string summary_dir;
   // Objects segmented at once (one stream each).
   int processing_threads = 2;
-  // Retry delays: initial_backoff_ms * 2^(attempt-1), at most max_backoff_ms.
+  // Retry delays: initial_backoff_ms * 2^(attempt-1), at most max_backoff_ms; a refusal that
+  // carries the server's retry hint is retried after the hint (at most max_backoff_ms).
   int64_t initial_backoff_ms = 1000;
   int64_t max_backoff_ms = 60000;
   // Called on the delivery thread after each delivered object (benchmarks, monitoring).

@@ -182,6 +182,10 @@ TEST(ListenerFaults, ServiceRefusingWithRetryHintIsRetriedAfterTheHint) {
   // Backoff alone would wait 200 ms; the server's hint (1000 ms) wins.
   ASSERT_TRUE(testing::WaitForLog(log, "retry 1 in 1000 ms", kWait))
       << client::ReadFileToString(log).value_or("");
+  // ... and stays the delay when the exponential backoff has grown past it (attempt 4 would
+  // back off 1600 ms): a refused object is retried when the server says it can take it.
+  ASSERT_TRUE(testing::WaitForLog(log, "retry 4 in 1000 ms", kWait))
+      << client::ReadFileToString(log).value_or("");
   EXPECT_TRUE(absl::StrContains(*client::ReadFileToString(log), "RESOURCE_EXHAUSTED"));
   EXPECT_EQ(testing::SpoolFiles(dir + "/spool", "inbox").size(), 1u);
   held.Release();

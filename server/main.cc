@@ -27,7 +27,8 @@ ABSL_FLAG(int, metrics_port, 9090, "Prometheus /metrics port, 0..65535 (0 = off)
 ABSL_FLAG(std::string, model, "",
           "Model checkpoint (.pt with .json card, or .ts); empty = the shipped default model");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
-ABSL_FLAG(int, instances, 1, "Model worker threads sharing one set of weights");
+ABSL_FLAG(int, instances, 2,
+          "Model worker threads sharing one set of weights (2: measured best on CPU, docs/PERFORMANCE.md)");
 ABSL_FLAG(int, threads_per_instance, 0, "LibTorch intra-op threads (0 = cores / instances)");
 ABSL_FLAG(int, max_batch_size, 4, "Most frames per model batch");
 ABSL_FLAG(int64_t, batch_timeout_micros, 2000, "Longest wait for a batch to fill, microseconds");

@@ -3,10 +3,12 @@
 //
 //   botm-synth-stats --clips 40 --size 128x128 [--bins normal,easy] [--montage FILE]
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/common/flags.h"
@@ -154,6 +157,15 @@ void Benchmark() {
       n / s, 1e3 * s / n, 2e3 * s / n, 1e3 * wall / n, 1e3 * cs / 20, checksum);
 }
 
+// Generator of clip `c` of bin `d` (seed --first_seed + c) at size x size.
+absl::StatusOr<std::unique_ptr<EchoGenerator>> MakeClip(Difficulty d, int c, int size) {
+  botm::synth::ClipOptions o;
+  o.seed = absl::GetFlag(FLAGS_first_seed) + c;
+  o.width = o.height = size;
+  o.difficulty = d;
+  return EchoGenerator::Create(o);
+}
+
 // Prints mean and worst Dice per class of the ground truth's round trip through each grid.
 int PrintCeiling(const std::vector<Difficulty>& bins, int size, int clips) {
   std::vector<botm::tools::GridSpec> specs =
@@ -166,27 +178,29 @@ int PrintCeiling(const std::vector<Difficulty>& bins, int size, int clips) {
       "| bin | input / stride | crop | Dice LV mean (min) | MYO | LA "
       "|\n|---|---|---|---|---|---|\n");
   for (Difficulty d : bins) {
+    // The ED and ES frame of every clip, rendered once for all grids.
+    std::vector<Frame> frames;
+    for (int c = 0; c < clips; ++c) {
+      auto gen = MakeClip(d, c, size);
+      if (!gen.ok()) {
+        std::fprintf(stderr, "botm-synth-stats: %s\n", gen.status().ToString().c_str());
+        return 1;
+      }
+      for (int t : {(*gen)->info().ed_frames[0], (*gen)->info().es_frames[0]}) {
+        frames.push_back((*gen)->Render(t));
+      }
+    }
     for (const botm::tools::GridSpec& base : specs) {
       for (bool crop : {true, false}) {
         botm::tools::GridSpec spec = base;
         spec.crop = crop;
         std::array<double, 3> sum{}, worst{1, 1, 1};
-        int n = 0;
-        for (int c = 0; c < clips; ++c) {
-          botm::synth::ClipOptions o;
-          o.seed = absl::GetFlag(FLAGS_first_seed) + c;
-          o.width = o.height = size;
-          o.difficulty = d;
-          auto gen = EchoGenerator::Create(o);
-          if (!gen.ok()) return 1;
-          for (int t : {(*gen)->info().ed_frames[0], (*gen)->info().es_frames[0]}) {
-            const Frame f = (*gen)->Render(t);
-            const auto dice =
-                botm::tools::ClassDice(botm::tools::RoundTrip(f.image, f.labels, spec), f.labels);
-            for (int k = 0; k < 3; ++k) sum[k] += dice[k], worst[k] = std::min(worst[k], dice[k]);
-            ++n;
-          }
+        for (const Frame& f : frames) {
+          const auto dice =
+              botm::tools::ClassDice(botm::tools::RoundTrip(f.image, f.labels, spec), f.labels);
+          for (int k = 0; k < 3; ++k) sum[k] += dice[k], worst[k] = std::min(worst[k], dice[k]);
         }
+        const double n = static_cast<double>(frames.size());
         std::printf("| %s | %d / %d | %s | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) |\n",
                     botm::synth::DifficultyName(d).c_str(), spec.input_size, spec.stride,
                     crop ? "yes" : "no", sum[0] / n, worst[0], sum[1] / n, worst[1], sum[2] / n,
@@ -222,12 +236,11 @@ int main(int argc, char** argv) {
   for (Difficulty d : bins) {
     std::vector<std::vector<double>> rows(kRows);
     for (int c = 0; c < clips; ++c) {
-      botm::synth::ClipOptions o;
-      o.seed = absl::GetFlag(FLAGS_first_seed) + c;
-      o.width = o.height = size;
-      o.difficulty = d;
-      auto gen = EchoGenerator::Create(o);
-      if (!gen.ok()) return 1;
+      auto gen = MakeClip(d, c, size);
+      if (!gen.ok()) {
+        std::fprintf(stderr, "botm-synth-stats: %s\n", gen.status().ToString().c_str());
+        return 1;
+      }
       const ClipInfo& info = (*gen)->info();
       const cv::Mat sector = info.sector_mask;
       if (info.ed_frames.empty() || info.es_frames.empty()) continue;

@@ -85,6 +85,20 @@ void CompareTree(const nlohmann::json& expected, const nlohmann::json& actual,
   }
 }
 
+// One line per clip of a bin's largest ED-to-ES change errors ("" when the bin has none).
+std::string WorstChangeRows(const std::string& name, const nlohmann::json& b) {
+  if (!b.contains("robustness") || !b["robustness"]["lv_area_change"].contains("worst")) return "";
+  std::string rows;
+  for (const nlohmann::json& w : b["robustness"]["lv_area_change"]["worst"]) {
+    absl::StrAppend(&rows, "| ", name, " | ", w.value("clip", std::string("-")), " | ",
+                    Num(w["predicted_pct"], "%.1f"), " / ", Num(w["true_pct"], "%.1f"), " | ",
+                    Num(w["error_points"], "%.1f"), " | ", Num(w["lv_dice_ed"]), " / ",
+                    Num(w["lv_dice_es"]), " | ", Num(w["lv_area_ratio_ed"], "%.2f"), " / ",
+                    Num(w["lv_area_ratio_es"], "%.2f"), " |\n");
+  }
+  return rows;
+}
+
 }  // namespace
 
 absl::Status CompareReports(const nlohmann::json& expected, const nlohmann::json& actual,
@@ -169,6 +183,19 @@ std::string MarkdownReport(const nlohmann::json& r) {
       "curve has a relative second difference above 0.08 (Painchaud et al. 2022) and "
       "mean relative frame-to-frame area change; ground truth in parentheses. "
       "Label flicker: share of foreground pixels changing label between frames.\n");
+  std::string worst;
+  if (r.contains("bins")) {
+    for (const auto& [name, b] : r["bins"].items())
+      absl::StrAppend(&worst, WorstChangeRows(name, b));
+  }
+  if (!worst.empty()) {
+    absl::StrAppend(&md,
+                    "\nLargest ED-to-ES LV area change errors per bin (a mean carried by a few "
+                    "clips, or a bias over all):\n\n"
+                    "| bin | clip | change % (pred / true) | error (points) | LV Dice ED / ES | "
+                    "LV area ratio ED / ES |\n|---|---|---|---|---|---|\n",
+                    worst);
+  }
   return md;
 }
 

@@ -62,6 +62,10 @@ void BinStats::AddRobustness(const EvalClip& clip) {
   change_pred_.push_back(pred);
   change_true_.push_back(truth);
   change_err_.push_back(std::fabs(pred - truth));
+  change_cases_.push_back({clip.id, pred, truth, std::fabs(pred - truth),
+                           metrics::Dice(clip.predicted[clip.ed], clip.labels[clip.ed], 1),
+                           metrics::Dice(clip.predicted[clip.es], clip.labels[clip.es], 1),
+                           lv_ratio_ed_.back(), lv_ratio_es_.back()});
 }
 
 void BinStats::Add(const EvalClip& clip) {
@@ -121,6 +125,7 @@ void BinStats::Merge(const BinStats& o) {
   Append(&heart_dice_, o.heart_dice_), Append(&change_pred_, o.change_pred_);
   Append(&change_true_, o.change_true_), Append(&change_err_, o.change_err_);
   Append(&lv_ratio_ed_, o.lv_ratio_ed_), Append(&lv_ratio_es_, o.lv_ratio_es_);
+  Append(&change_cases_, o.change_cases_);
 }
 
 nlohmann::json BinStats::ToJson() const {
@@ -161,6 +166,24 @@ nlohmann::json BinStats::ToJson() const {
                          {"mean_abs_error_points", Mean(change_err_)},
                          {"median_abs_error_points", Median(change_err_)},
                          {"clips", change_err_.size()}};
+  // Largest error first; ties by id so the list does not depend on the order clips were added.
+  std::vector<ChangeCase> worst = change_cases_;
+  std::sort(worst.begin(), worst.end(), [](const ChangeCase& a, const ChangeCase& b) {
+    return a.error != b.error ? a.error > b.error : a.id < b.id;
+  });
+  if (worst.size() > static_cast<size_t>(kWorstChangeClips)) worst.resize(kWorstChangeClips);
+  nlohmann::json& list = r["lv_area_change"]["worst"];
+  list = nlohmann::json::array();
+  for (const ChangeCase& w : worst) {
+    list.push_back({{"clip", w.id},
+                    {"predicted_pct", w.predicted},
+                    {"true_pct", w.truth},
+                    {"error_points", w.error},
+                    {"lv_dice_ed", w.lv_dice_ed},
+                    {"lv_dice_es", w.lv_dice_es},
+                    {"lv_area_ratio_ed", w.lv_ratio_ed},
+                    {"lv_area_ratio_es", w.lv_ratio_es}});
+  }
   j["ms_per_frame"] = frames_ > 0 ? 1000.0 * seconds_ / frames_ : 0.0;
   return j;
 }

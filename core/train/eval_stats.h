@@ -40,11 +40,23 @@ class BinStats {
   //  the three classes), "area_ratio_median" per class (predicted / true area over frames where
   //  the class is present; LV also at ED and ES alone), "lv_dice_min", "lv_dice_below_0_5" (share
   //  of frames), and "lv_area_change" (ED-to-ES relative LV area change in %: predicted and true
-  //  means and the mean absolute difference in points, over clips with an annotated ED/ES pair).
+  //  means and the mean absolute difference in points, over clips with an annotated ED/ES pair;
+  //  "worst": the kWorstChangeClips clips with the largest error, each with its id, predicted and
+  //  true change, LV Dice and predicted / true LV area at ED and ES, so a mean carried by a few
+  //  clips can be told from a bias over all of them).
   nlohmann::json ToJson() const;
+
+  static constexpr int kWorstChangeClips = 3;
 
  private:
   void AddRobustness(const EvalClip& clip);
+
+  // One clip's ED-to-ES measurement, kept for the "worst" list.
+  struct ChangeCase {
+    std::string id;
+    double predicted = 0, truth = 0, error = 0;
+    double lv_dice_ed = 0, lv_dice_es = 0, lv_ratio_ed = 0, lv_ratio_es = 0;
+  };
 
   int clips_ = 0, frames_ = 0;
   double seconds_ = 0;
@@ -54,6 +66,7 @@ class BinStats {
   std::array<std::vector<double>, kEvalClasses> area_ratio_;
   std::vector<double> heart_dice_, change_pred_, change_true_, change_err_;
   std::vector<double> lv_ratio_ed_, lv_ratio_es_;
+  std::vector<ChangeCase> change_cases_;
 };
 
 }  // namespace botm::train

@@ -7,6 +7,7 @@
 
 #include "core/model/model_factory.h"
 #include "core/synth/echo_generator.h"
+#include "core/train/eval_stats.h"
 #include "core/train/plots.h"
 #include "tests/train/test_files.h"
 
@@ -180,6 +181,55 @@ TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {
   EXPECT_NEAR(f["ef"]["mae_area_length_vs_gt_masks"].get<double>(),
               s["ef"]["mae_area_length_vs_gt_masks"].get<double>(), 1e-5);
   EXPECT_TRUE(f["ef"]["mae_area_length_vs_true"].is_null());  // TED gives no reference EF
+}
+
+// A two-frame clip (ED then ES) whose true LV is 10x10 then 10x6 pixels (40 % area change) and
+// whose predicted ES LV is 10 x `pred_es_rows` pixels (ED predicted exactly).
+EvalClip ChangeClip(const std::string& id, int pred_es_rows) {
+  EvalClip clip;
+  clip.id = id;
+  clip.ed = 0, clip.es = 1;
+  for (int rows : {10, 6}) {
+    cv::Mat label(32, 32, CV_8UC1, cv::Scalar(0));
+    label(cv::Rect(4, 4, 10, rows)).setTo(1);
+    clip.images.push_back(label.clone());
+    clip.labels.push_back(label);
+  }
+  clip.predicted = {clip.labels[0].clone(), cv::Mat(32, 32, CV_8UC1, cv::Scalar(0))};
+  clip.predicted[1](cv::Rect(4, 4, 10, pred_es_rows)).setTo(1);
+  return clip;
+}
+
+TEST(BinStatsTest, WorstChangeClipsAreTheLargestErrorsLargestFirst) {
+  BinStats bin, other;
+  bin.Add(ChangeClip("exact", 6));      // change 40, error 0
+  bin.Add(ChangeClip("b_over", 7));     // change 30, error 10
+  bin.Add(ChangeClip("far", 8));        // change 20, error 20
+  other.Add(ChangeClip("a_under", 5));  // change 50, error 10 (ties with b_over: id order)
+  bin.Merge(other);
+  const nlohmann::json ch = bin.ToJson()["robustness"]["lv_area_change"];
+  EXPECT_NEAR(ch["mean_abs_error_points"].get<double>(), 10.0, 1e-9);
+  EXPECT_NEAR(ch["median_abs_error_points"].get<double>(), 10.0, 1e-9);
+  const nlohmann::json& worst = ch["worst"];
+  ASSERT_EQ(worst.size(), static_cast<size_t>(BinStats::kWorstChangeClips));
+  EXPECT_EQ(worst[0]["clip"], "far");
+  EXPECT_EQ(worst[1]["clip"], "a_under");
+  EXPECT_EQ(worst[2]["clip"], "b_over");
+  EXPECT_NEAR(worst[0]["predicted_pct"].get<double>(), 20.0, 1e-9);
+  EXPECT_NEAR(worst[0]["true_pct"].get<double>(), 40.0, 1e-9);
+  EXPECT_NEAR(worst[0]["error_points"].get<double>(), 20.0, 1e-9);
+  EXPECT_NEAR(worst[0]["lv_dice_ed"].get<double>(), 1.0, 1e-9);
+  // ES: 80 predicted pixels over 60 true ones: Dice 2*60/140, area ratio 80/60.
+  EXPECT_NEAR(worst[0]["lv_dice_es"].get<double>(), 120.0 / 140.0, 1e-9);
+  EXPECT_NEAR(worst[0]["lv_area_ratio_ed"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(worst[0]["lv_area_ratio_es"].get<double>(), 80.0 / 60.0, 1e-9);
+  // The Markdown report lists them.
+  nlohmann::json report = {{"model", {{"name", "t"}}}, {"data", "d"}, {"pairing", "next"}};
+  report["bins"]["normal"] = bin.ToJson();
+  const std::string md = MarkdownReport(report);
+  EXPECT_NE(md.find("| normal | far | 20.0 / 40.0 | 20.0 | 1.000 / 0.857 | 1.00 / 1.33 |"),
+            std::string::npos)
+      << md;
 }
 
 TEST(PlotsTest, MatchingLinesFollowThePlan) {

@@ -49,14 +49,19 @@ smoke_eval() {
   test -s "$smoke_dir/eval/report.json" && test -s "$smoke_dir/eval/report.md"
 }
 
-# The committed evaluation of the shipped model must be reproducible: re-run its normal bin with
-# the settings recorded in the report (24 held-out clips, whole clips, one thread) and compare
-# every metric (docs/TRAINING.md). One thread matches the committed run; the tolerance only
-# absorbs BLAS kernel differences between CPU models (a changed pixel moves Dice by ~1e-5).
+# The committed evaluations of the shipped model and of its single-frame ablation must be
+# reproducible: re-run each one's normal bin with the settings recorded in the report (24
+# held-out clips, whole clips, one thread) and compare every metric (docs/TRAINING.md). One
+# thread matches the committed run; the tolerance only absorbs BLAS kernel differences between
+# CPU models (a changed pixel moves Dice by ~1e-5).
 reproduce_report() {
   "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
     --threads 1 --example_plots 0 --progress=false \
-    --expect models/reports/botm-tiny-192/report.json --tolerance 1e-3 > /dev/null
+    --expect models/reports/botm-tiny-192/report.json --tolerance 1e-3 > /dev/null &&
+  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
+    --threads 1 --example_plots 0 --progress=false \
+    --model models/ablation/botm-tiny-192-single.pt \
+    --expect models/reports/botm-tiny-192-single/report.json --tolerance 1e-3 > /dev/null
 }
 
 smoke_demo() {

@@ -2,7 +2,7 @@
 # Reproduces the shipped model and every committed evaluation report (docs/TRAINING.md):
 #   1. trains BOTM tiny@192 on synthetic echo with domain randomisation (6000 steps: about
 #      90 min on 2 free cores) and, with --with_ablation, its single-frame ablation (cross-frame
-#      block off; same seed, steps, data and threads; about 70 min more);
+#      block off; same seed, steps, data and threads; 79 min more, measured);
 #   2. evaluates both on 24 held-out clips per bin: the five standard bins, the randomised
 #      training distribution and the seven robustness bins (whole clips, clip-mode pairing, one
 #      thread, so the numbers are bit-identical to the committed ones on the same BLAS);

@@ -55,13 +55,13 @@ smoke_eval() {
 # thread matches the committed run; the tolerance only absorbs BLAS kernel differences between
 # CPU models (a changed pixel moves Dice by ~1e-5).
 reproduce_report() {
-  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
-    --threads 1 --example_plots 0 --progress=false \
-    --expect models/reports/botm-tiny-192/report.json --tolerance 1e-3 > /dev/null &&
-  "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
-    --threads 1 --example_plots 0 --progress=false \
-    --model models/ablation/botm-tiny-192-single.pt \
-    --expect models/reports/botm-tiny-192-single/report.json --tolerance 1e-3 > /dev/null
+  local model
+  for model in botm-tiny-192 ablation/botm-tiny-192-single; do
+    "$build_dir/core/train/botm-eval" --bins normal --clips_per_bin 24 --max_frames 0 \
+      --threads 1 --example_plots 0 --progress=false --model "models/${model}.pt" \
+      --expect "models/reports/$(basename "$model")/report.json" --tolerance 1e-3 > /dev/null ||
+      return 1
+  done
 }
 
 smoke_demo() {

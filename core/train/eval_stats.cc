@@ -57,15 +57,10 @@ void BinStats::AddRobustness(const EvalClip& clip) {
     return cv::countNonZero(clip.predicted[t] == 1) /
            std::max(1.0, static_cast<double>(cv::countNonZero(clip.labels[t] == 1)));
   };
-  lv_ratio_ed_.push_back(ratio(clip.ed));
-  lv_ratio_es_.push_back(ratio(clip.es));
-  change_pred_.push_back(pred);
-  change_true_.push_back(truth);
-  change_err_.push_back(std::fabs(pred - truth));
   change_cases_.push_back({clip.id, pred, truth, std::fabs(pred - truth),
                            metrics::Dice(clip.predicted[clip.ed], clip.labels[clip.ed], 1),
                            metrics::Dice(clip.predicted[clip.es], clip.labels[clip.es], 1),
-                           lv_ratio_ed_.back(), lv_ratio_es_.back()});
+                           ratio(clip.ed), ratio(clip.es)});
 }
 
 void BinStats::Add(const EvalClip& clip) {
@@ -122,10 +117,7 @@ void BinStats::Merge(const BinStats& o) {
   Append(&gt_flagged_, o.gt_flagged_), Append(&gt_flicker_, o.gt_flicker_);
   Append(&label_flicker_, o.label_flicker_);
   for (int c = 0; c < kEvalClasses; ++c) Append(&area_ratio_[c], o.area_ratio_[c]);
-  Append(&heart_dice_, o.heart_dice_), Append(&change_pred_, o.change_pred_);
-  Append(&change_true_, o.change_true_), Append(&change_err_, o.change_err_);
-  Append(&lv_ratio_ed_, o.lv_ratio_ed_), Append(&lv_ratio_es_, o.lv_ratio_es_);
-  Append(&change_cases_, o.change_cases_);
+  Append(&heart_dice_, o.heart_dice_), Append(&change_cases_, o.change_cases_);
 }
 
 nlohmann::json BinStats::ToJson() const {
@@ -147,12 +139,19 @@ nlohmann::json BinStats::ToJson() const {
       {"label_flicker", Mean(label_flicker_)}, {"gt_flagged_fraction", Mean(gt_flagged_)},
       {"gt_flicker", Mean(gt_flicker_)},       {"clips", flagged_.size()}};
   nlohmann::json& r = j["robustness"];
+  // Per-clip ED/ES columns, in the order the clips were added.
+  const auto column = [&](double ChangeCase::*field) {
+    std::vector<double> v;
+    v.reserve(change_cases_.size());
+    for (const ChangeCase& c : change_cases_) v.push_back(c.*field);
+    return v;
+  };
   r["heart_dice"] = Mean(heart_dice_);
   for (int c = 0; c < kEvalClasses; ++c) {
     r["area_ratio_median"][kEvalClassNames[c]] = Median(area_ratio_[c]);
   }
-  r["lv_area_ratio_median_ed"] = Median(lv_ratio_ed_);
-  r["lv_area_ratio_median_es"] = Median(lv_ratio_es_);
+  r["lv_area_ratio_median_ed"] = Median(column(&ChangeCase::lv_ratio_ed));
+  r["lv_area_ratio_median_es"] = Median(column(&ChangeCase::lv_ratio_es));
   const std::vector<double>& lv = dice_[0];
   r["lv_dice_min"] = lv.empty() ? nlohmann::json(nullptr)
                                 : nlohmann::json(*std::min_element(lv.begin(), lv.end()));
@@ -161,11 +160,12 @@ nlohmann::json BinStats::ToJson() const {
           ? nlohmann::json(nullptr)
           : nlohmann::json(std::count_if(lv.begin(), lv.end(), [](double d) { return d < 0.5; }) /
                            static_cast<double>(lv.size()));
-  r["lv_area_change"] = {{"predicted_pct", Mean(change_pred_)},
-                         {"true_pct", Mean(change_true_)},
-                         {"mean_abs_error_points", Mean(change_err_)},
-                         {"median_abs_error_points", Median(change_err_)},
-                         {"clips", change_err_.size()}};
+  const std::vector<double> change_err = column(&ChangeCase::error);
+  r["lv_area_change"] = {{"predicted_pct", Mean(column(&ChangeCase::predicted))},
+                         {"true_pct", Mean(column(&ChangeCase::truth))},
+                         {"mean_abs_error_points", Mean(change_err)},
+                         {"median_abs_error_points", Median(change_err)},
+                         {"clips", change_cases_.size()}};
   // Largest error first; ties by id so the list does not depend on the order clips were added.
   std::vector<ChangeCase> worst = change_cases_;
   std::sort(worst.begin(), worst.end(), [](const ChangeCase& a, const ChangeCase& b) {

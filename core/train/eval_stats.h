@@ -51,7 +51,7 @@ class BinStats {
  private:
   void AddRobustness(const EvalClip& clip);
 
-  // One clip's ED-to-ES measurement, kept for the "worst" list.
+  // One clip's ED-to-ES measurement: the means, medians and the "worst" list come from these.
   struct ChangeCase {
     std::string id;
     double predicted = 0, truth = 0, error = 0;
@@ -64,8 +64,7 @@ class BinStats {
   std::vector<double> ef_err_al_, ef_err_discs_, ef_err_gt_al_, ef_err_gt_discs_;
   std::vector<double> flagged_, flicker_, gt_flagged_, gt_flicker_, label_flicker_;
   std::array<std::vector<double>, kEvalClasses> area_ratio_;
-  std::vector<double> heart_dice_, change_pred_, change_true_, change_err_;
-  std::vector<double> lv_ratio_ed_, lv_ratio_es_;
+  std::vector<double> heart_dice_;
   std::vector<ChangeCase> change_cases_;
 };
 

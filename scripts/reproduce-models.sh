@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the shipped model and every committed evaluation report (docs/TRAINING.md):
-#   1. trains BOTM tiny@192 on synthetic echo with domain randomisation (6000 steps: about
-#      90 min on 2 free cores) and, with --with_ablation, its single-frame ablation (cross-frame
+#   1. trains BOTM tiny@192 on synthetic echo with domain randomisation (6000 steps: 94 min on
+#      2 free cores, measured) and, with --with_ablation, its single-frame ablation (cross-frame
 #      block off; same seed, steps, data and threads; 79 min more, measured);
 #   2. evaluates both on 24 held-out clips per bin: the five standard bins, the randomised
 #      training distribution and the seven robustness bins (whole clips, clip-mode pairing, one
@@ -9,8 +9,8 @@
 #   3. runs the partner-frame diagnostics (BOTM with every frame paired with itself, and live
 #      t-1 pairing);
 #   4. records the evaluations in the model cards.
-# The committed set has both: models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt
-# (trained in a later session than BOTM, with the same recipe; docs/TRAINING.md).
+# The committed set has both: models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt,
+# trained by this recipe with the same botm-train binary (docs/TRAINING.md).
 # Training is bit-reproducible for the same seed and thread count: keep --threads 2.
 #
 # Usage: scripts/reproduce-models.sh [BUILD_DIR] [--out DIR] [--eval_only] [--with_ablation]

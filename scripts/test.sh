@@ -40,7 +40,12 @@ run_ctest() {
 smoke_train() {
   "$build_dir/core/train/botm-train" --steps 3 --batch_size 2 --warmup_steps 1 \
     --validate_every 0 --validation_pairs 2 --progress=false --out "$smoke_dir/smoke.pt" &&
-  test -s "$smoke_dir/smoke.pt" && test -s "$smoke_dir/smoke.json"
+  test -s "$smoke_dir/smoke.pt" && test -s "$smoke_dir/smoke.json" &&
+  # the recipe's second stage: a fine-tune from that run's state, per-image Dice
+  "$build_dir/core/train/botm-train" --steps 2 --batch_size 2 --warmup_steps 1 \
+    --validate_every 0 --validation_pairs 2 --progress=false --init_from "$smoke_dir/smoke.pt" \
+    --per_image_dice --ed_es_probability 0.5 --seed 2 --out "$smoke_dir/smoke-ft.pt" &&
+  grep -q '"init_from"' "$smoke_dir/smoke-ft.json"
 }
 
 smoke_eval() {

@@ -11,11 +11,13 @@ torch::Tensor SoftDiceLoss(const torch::Tensor& logits, const torch::Tensor& tar
   const int64_t classes = logits.size(1);
   const torch::Tensor p = torch::softmax(logits, 1);
   const torch::Tensor g = torch::one_hot(target, classes).permute({0, 3, 1, 2}).to(p.scalar_type());
-  const std::vector<int64_t> dims = {0, 2, 3};
+  // dice is [C] (batch sums) or [B, C] (per image); the class axis is the last one.
+  const std::vector<int64_t> dims =
+      o.per_image_dice ? std::vector<int64_t>{2, 3} : std::vector<int64_t>{0, 2, 3};
   const torch::Tensor inter = (p * g).sum(dims);
   const torch::Tensor denom = p.sum(dims) + g.sum(dims);
   const torch::Tensor dice = (2.0 * inter + o.dice_smooth) / (denom + o.dice_smooth);
-  return 1.0 - dice.slice(0, o.first_dice_class, classes).mean();
+  return 1.0 - dice.slice(-1, o.first_dice_class, classes).mean();
 }
 
 torch::Tensor FrameLoss(const torch::Tensor& logits, const torch::Tensor& target,

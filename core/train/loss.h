@@ -4,7 +4,11 @@
 // Soft Dice (Milletari et al., "V-Net", 3DV 2016), per class c over the whole batch:
 //   D_c = (2 sum(p_c g_c) + s) / (sum(p_c) + sum(g_c) + s),  loss = 1 - mean_c D_c
 // with p = softmax(logits), g = one-hot target, s = smooth (a class absent from both
-// prediction and target then scores ~1 instead of 0/0).
+// prediction and target then scores ~1 instead of 0/0). With per_image_dice the sums run over
+// each image alone and D is averaged over images and classes: a small structure (the systolic
+// cavity of a thick-walled heart) then weighs as much as a large one, where the batch sum lets
+// the large cavities of the batch dominate (the per-sample vs batch Dice choice of nnU-Net,
+// Isensee et al., Nature Methods 2021).
 // Internal to the training library: includes LibTorch.
 #ifndef BOTM_CORE_TRAIN_LOSS_H_
 #define BOTM_CORE_TRAIN_LOSS_H_
@@ -16,8 +20,9 @@ namespace botm::train {
 struct LossOptions {
   double ce_weight = 0.5;
   double dice_weight = 0.5;
-  double dice_smooth = 1.0;  // s in the formula above
-  int first_dice_class = 1;  // foreground classes first_dice_class..C-1
+  double dice_smooth = 1.0;     // s in the formula above
+  int first_dice_class = 1;     // foreground classes first_dice_class..C-1
+  bool per_image_dice = false;  // Dice per image, then averaged (see above); false: batch sums
 };
 
 struct LossParts {

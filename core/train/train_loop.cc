@@ -121,6 +121,7 @@ absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,
   LossOptions lo;
   lo.dice_weight = o.dice_weight;
   lo.ce_weight = 1.0 - o.dice_weight;
+  lo.per_image_dice = o.per_image_dice;
   const PairTensors val = ToTensors(validation, run.device);
   BatchPrefetcher::Options po;
   po.source = &source;

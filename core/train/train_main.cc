@@ -22,6 +22,8 @@ ABSL_FLAG(std::string, ot_stages, "2,3", "0-based encoder stages with token matc
 ABSL_FLAG(std::string, data, "synthetic", "'synthetic' or a CAMUS/TED folder");
 ABSL_FLAG(std::string, out, "models/botm-tiny-192.pt", "checkpoint path (card and state beside)");
 ABSL_FLAG(bool, resume, true, "continue from the checkpoint's training state if present");
+ABSL_FLAG(std::string, init_from, "",
+          "fine-tune: start from the fp32 weights of this checkpoint's training state (.state)");
 ABSL_FLAG(uint64_t, seed, 1, "run seed (initialisation, data stream, augmentation)");
 ABSL_FLAG(int, batch_size, 8, "pairs per step");
 ABSL_FLAG(int64_t, steps, 3000, "schedule length (upper bound with --time_budget_min)");
@@ -32,6 +34,8 @@ ABSL_FLAG(double, lr, 1e-3, "peak learning rate (AdamW)");
 ABSL_FLAG(int64_t, warmup_steps, 150, "linear warm-up steps");
 ABSL_FLAG(double, weight_decay, 0.01, "AdamW weight decay");
 ABSL_FLAG(bool, augment, true, "geometric + photometric augmentation");
+ABSL_FLAG(bool, per_image_dice, false, "soft Dice per image (small cavities weigh as large ones)");
+ABSL_FLAG(double, ed_es_probability, 0.25, "share of (ED, ES) training pairs");
 ABSL_FLAG(std::string, difficulty_weights, "0.15,0.02,0.06,0.06,0.06,0.05,0.6",
           "synthetic bin weights: normal,easy,low_snr,missing_wall,heavy_clutter,low_frame_rate"
           "[,randomized] (the robustness bins are never trained on)");
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
   o.data = absl::GetFlag(FLAGS_data);
   o.out_path = absl::GetFlag(FLAGS_out);
   o.resume = absl::GetFlag(FLAGS_resume);
+  o.init_from = absl::GetFlag(FLAGS_init_from);
+  o.per_image_dice = absl::GetFlag(FLAGS_per_image_dice);
+  o.pairs.ed_es_probability = absl::GetFlag(FLAGS_ed_es_probability);
   o.seed = absl::GetFlag(FLAGS_seed);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.steps = absl::GetFlag(FLAGS_steps);

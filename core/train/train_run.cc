@@ -58,6 +58,7 @@ ModelCard MakeCard(const TrainRun& run, const TrainSummary& summary) {
                    {"images_per_s", summary.images_per_s},
                    {"last_loss", summary.last_loss},
                    {"history", run.history}};
+  if (!run.init.is_null()) card.training["init_from"] = run.init;
   if (!summary.validation_dice.empty()) {
     card.metrics = {{"validation_dice_per_class", summary.validation_dice},
                     {"validation_set", "held-out pairs (see training.options.validation_pairs)"}};
@@ -135,7 +136,8 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary) {
                                {"wall_s", summary.wall_s},
                                {"seed", run.options.seed},
                                {"options", ToJson(run.options)},
-                               {"history", run.history}};
+                               {"history", run.history},
+                               {"init_from", run.init}};
   if (absl::Status s = WriteText(StateMetaPath(out), meta.dump(2)); !s.ok()) return s;
   return SaveCheckpoint(run.model, MakeCard(run, summary), out, run.options.fp16_checkpoint);
 }
@@ -168,6 +170,42 @@ absl::Status RestoreRun(TrainRun& run) {
   run.wall_s_before = meta.value("wall_s", 0.0);
   run.warmup_end_wall_s = meta.value("warmup_end_wall_s", -1.0);
   run.history = meta.value("history", nlohmann::json::array());
+  run.init = meta.value("init_from", nlohmann::json());
+  return absl::OkStatus();
+}
+
+absl::Status InitFromRun(TrainRun& run, const std::string& source) {
+  std::ifstream in(StateMetaPath(source));
+  if (!in || !std::filesystem::exists(StatePath(source))) {
+    return absl::NotFoundError(
+        absl::StrCat("init_from: no training state at ", StatePath(source),
+                     " (fine-tuning needs the fp32 state beside the checkpoint)"));
+  }
+  nlohmann::json meta = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (meta.is_discarded() || !meta.contains("options")) {
+    return absl::InvalidArgumentError("init_from: corrupt " + StateMetaPath(source));
+  }
+  if (meta["options"]["model"] != ToJson(run.options.model)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "init_from: ", StateMetaPath(source), " has model config ", meta["options"]["model"].dump(),
+        ", this run ", ToJson(run.options.model).dump()));
+  }
+  try {
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from(StatePath(source), run.device);
+    archive.read("model", model_archive);
+    run.model->load(model_archive);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("init_from: loading ", StatePath(source), ": ", e.what()));
+  }
+  run.init = {{"path", source},
+              {"steps_done", meta.value("step", int64_t{0})},
+              {"options", meta["options"]},
+              {"history", meta.value("history", nlohmann::json::array())}};
+  if (meta.contains("init_from") && !meta["init_from"].is_null()) {
+    run.init["init_from"] = meta["init_from"];
+  }
   return absl::OkStatus();
 }
 

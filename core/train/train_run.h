@@ -31,6 +31,9 @@ struct TrainRun {
   double warmup_end_wall_s = -1;  // run wall time when warm-up ended (budget schedule)
   nlohmann::json history = nlohmann::json::array();
   std::string training_data;  // PairSource::Describe()
+  // init_from's lineage: {path, steps_done, options, history of the source run, and its own
+  // init when that was a fine-tune too}; null for a run from random weights.
+  nlohmann::json init;
 };
 
 // Stacked pair tensors on a device: images normalised [N, 1, S, S], labels int64 [N, S, S].
@@ -52,6 +55,11 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary);
 // Restores model, optimizer, step, planned total and history from out_path's state. NotFound
 // when there is none; InvalidArgument when it was written with a different model config.
 absl::Status RestoreRun(TrainRun& run);
+
+// Loads the model weights (only) of the run whose checkpoint is `source` (source.state and
+// source.state.json) and fills run.init. NotFound when that state is missing; InvalidArgument
+// when it is corrupt or was written with a different model config.
+absl::Status InitFromRun(TrainRun& run, const std::string& source);
 
 // The step loop from run.step to run.total_steps (see trainer.h for budget and checkpoints).
 absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,

@@ -20,6 +20,14 @@ absl::Status CheckOptions(const TrainOptions& o) {
   if (o.steps < 1) return absl::InvalidArgumentError("steps must be >= 1");
   if (o.dice_weight < 0 || o.dice_weight > 1)
     return absl::InvalidArgumentError("dice_weight must be in [0, 1]");
+  if (!(o.pairs.ed_es_probability >= 0 && o.pairs.ed_es_probability <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ed_es_probability must be in [0, 1], got ", o.pairs.ed_es_probability));
+  }
+  if (!o.init_from.empty() && o.init_from == o.out_path) {
+    return absl::InvalidArgumentError(
+        "init_from must name another run's checkpoint than out (use resume to continue a run)");
+  }
   if (o.device != "auto" && o.device != "cpu" && o.device != "cuda") {
     return absl::InvalidArgumentError("device must be auto, cpu or cuda");
   }
@@ -94,6 +102,8 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"min_lr_ratio", o.schedule.min_lr_ratio},
           {"weight_decay", o.weight_decay},
           {"dice_weight", o.dice_weight},
+          {"per_image_dice", o.per_image_dice},
+          {"init_from", o.init_from},
           {"augment", o.augment.enabled},
           {"max_partner_offset", o.pairs.max_offset},
           {"ed_es_probability", o.pairs.ed_es_probability},
@@ -147,13 +157,20 @@ absl::StatusOr<TrainSummary> Train(const TrainOptions& requested) {
         run.model->parameters(),
         torch::optim::AdamWOptions(options.schedule.base_lr).weight_decay(options.weight_decay));
     run.total_steps = options.steps;
+    bool resumed = false;
     if (options.resume) {
       absl::Status s = RestoreRun(run);
       if (s.ok()) {
+        resumed = true;
         spdlog::info("resuming {} at step {} of {}", options.out_path, run.step, run.total_steps);
       } else if (!absl::IsNotFound(s)) {
         return s;
       }
+    }
+    if (!resumed && !options.init_from.empty()) {
+      if (absl::Status s = InitFromRun(run, options.init_from); !s.ok()) return s;
+      spdlog::info("fine-tuning from {} (trained {} steps)", options.init_from,
+                   run.init.value("steps_done", int64_t{0}));
     }
     return TrainLoop(run, *data->source, data->validation);
   } catch (const std::exception& e) {

@@ -2,7 +2,8 @@
 // the synthetic generator or a CAMUS/TED folder. Torch-free interface.
 //
 // The run: AdamW, linear warm-up + cosine schedule, 0.5 CE + 0.5 soft Dice on both frames of
-// each pair, batches built on a background thread. Every checkpoint_every_steps it writes the
+// each pair, batches built on a background thread; from random weights or, to fine-tune, from
+// another run's training state (init_from). Every checkpoint_every_steps it writes the
 // model checkpoint (out_path + card) and a training state (out_path + ".state" with fp32
 // weights and optimizer moments, out_path + ".state.json" with step, planned total, seed and
 // options) so a stopped run resumes where it stopped. The data stream and the torch generator
@@ -33,6 +34,11 @@ struct TrainOptions {
   std::string data = "synthetic";  // "synthetic" or a CAMUS/TED folder
   std::string out_path = "models/botm-tiny-192.pt";
   bool resume = true;  // continue from out_path's state when it exists
+  // Fine-tuning: start from the fp32 weights of another run's training state (a checkpoint path
+  // P reads P.state and P.state.json; the model config must match) with a fresh optimizer and
+  // this run's own schedule, seed and data stream. Empty: random initialisation. A run that
+  // resumes from out_path's own state ignores it. The source's lineage goes into the card.
+  std::string init_from;
   uint64_t seed = 1;
   int batch_size = 8;            // pairs per step
   int64_t steps = 3000;          // schedule length (upper bound with a time budget)
@@ -41,7 +47,8 @@ struct TrainOptions {
   int calibration_steps = 30;    // steps timed before planning with a budget
   ScheduleOptions schedule;
   double weight_decay = 0.01;
-  double dice_weight = 0.5;  // CE weight = 1 - dice_weight
+  double dice_weight = 0.5;     // CE weight = 1 - dice_weight
+  bool per_image_dice = false;  // soft Dice per image instead of over the batch (loss.h)
   AugmentOptions augment;
   PairSourceOptions pairs;
   int threads = 0;              // torch intra-op threads; 0 = all cores

@@ -42,6 +42,28 @@ TEST(LossTest, PairLossAveragesFramesAndHasGradients) {
   EXPECT_GT(lb.grad().abs().sum().item<double>(), 0.0);
 }
 
+// Image 0: a large object predicted exactly; image 1: a one-pixel object drawn over four pixels.
+// Batch sums let image 0 hide image 1's over-segmentation; per image it costs half the loss.
+TEST(LossTest, PerImageDiceWeighsASmallOverdrawnObjectAsMuchAsALargeOne) {
+  torch::Tensor target = torch::zeros({2, 8, 8}, torch::kInt64);
+  target.index_put_({0, torch::indexing::Slice(0, 6), torch::indexing::Slice(0, 6)}, 1);
+  target.index_put_({1, 0, 0}, 1);
+  torch::Tensor pred = target.clone();
+  pred.index_put_({1, torch::indexing::Slice(0, 2), torch::indexing::Slice(0, 2)}, 1);
+  torch::Tensor logits = 40.0 * torch::one_hot(pred, 2).permute({0, 3, 1, 2}).to(torch::kFloat64);
+  LossOptions batch;
+  batch.dice_smooth = 0;
+  LossOptions image = batch;
+  image.per_image_dice = true;
+  // Batch: 2 * 37 / (40 + 37); per image: mean(1, 2 * 1 / (4 + 1)).
+  EXPECT_NEAR(SoftDiceLoss(logits, target, batch).item<double>(), 1.0 - 74.0 / 77.0, 1e-9);
+  EXPECT_NEAR(SoftDiceLoss(logits, target, image).item<double>(), 1.0 - 0.5 * (1.0 + 0.4), 1e-9);
+  // One image alone: both forms agree.
+  torch::Tensor one = logits.slice(0, 1, 2), one_t = target.slice(0, 1, 2);
+  EXPECT_NEAR(SoftDiceLoss(one, one_t, batch).item<double>(),
+              SoftDiceLoss(one, one_t, image).item<double>(), 1e-12);
+}
+
 TEST(LossTest, DiceCountsOfArgmax) {
   torch::Tensor target = torch::tensor({0, 1, 1, 2}, torch::kInt64).reshape({1, 2, 2});
   torch::Tensor logits = torch::zeros({1, 3, 2, 2});

@@ -42,6 +42,15 @@ class TrainerTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// Every parameter of two checkpoints' models is bit-identical.
+void ExpectSameParameters(BotmModel& a, BotmModel& b) {
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (const auto& item : pa) {
+    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+  }
+}
+
 TEST_F(TrainerTest, SmokeRunWritesLoadableCheckpointWithCard) {
   TrainOptions o = Small("smoke.pt");
   o.steps = 3;
@@ -76,11 +85,7 @@ TEST_F(TrainerTest, ResumeContinuesBitIdentically) {
   auto a = LoadCheckpoint(full.out_path, &ca);
   auto b = LoadCheckpoint(split.out_path, &cb);
   ASSERT_TRUE(a.ok() && b.ok());
-  auto pa = (*a)->named_parameters(), pb = (*b)->named_parameters();
-  ASSERT_EQ(pa.size(), pb.size());
-  for (const auto& item : pa) {
-    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
-  }
+  ExpectSameParameters(*a, *b);
   auto ba = (*a)->named_buffers(), bb = (*b)->named_buffers();
   ASSERT_EQ(ba.size(), bb.size());
   for (const auto& item : ba) {
@@ -98,6 +103,53 @@ TEST_F(TrainerTest, SingleFrameAblationTrainsToo) {
   ASSERT_TRUE(LoadCheckpoint(o.out_path, &card).ok());
   EXPECT_EQ(card.name, "botm-single-frame");
   EXPECT_FALSE(card.config.cross_frame);
+}
+
+// With lr 0 a fine-tune step changes nothing (AdamW's decay is lr-scaled), so the fine-tuned
+// checkpoint must hold exactly the source run's fp32 weights, and the card its lineage.
+TEST_F(TrainerTest, InitFromStartsAtTheSourceWeightsAndRecordsLineage) {
+  TrainOptions base = Small("base.pt");
+  base.steps = 2;
+  ASSERT_TRUE(Train(base).ok());
+  TrainOptions tune = Small("tuned.pt");
+  tune.init_from = base.out_path;
+  tune.seed = 7;  // different seed: the weights must come from the source, not the init
+  tune.steps = 1;
+  tune.schedule.base_lr = 0;
+  tune.schedule.warmup_steps = 0;
+  tune.per_image_dice = true;
+  auto summary = Train(tune);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ModelCard cb, ct;
+  auto a = LoadCheckpoint(base.out_path, &cb);
+  auto b = LoadCheckpoint(tune.out_path, &ct);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ExpectSameParameters(*a, *b);
+  ASSERT_TRUE(ct.training.contains("init_from"));
+  EXPECT_EQ(ct.training["init_from"]["path"], base.out_path);
+  EXPECT_EQ(ct.training["init_from"]["steps_done"], 2);
+  EXPECT_EQ(ct.training["options"]["per_image_dice"], true);
+  EXPECT_FALSE(cb.training.contains("init_from"));
+
+  // A model config that differs from the source's is refused, naming both.
+  TrainOptions other = Small("other.pt");
+  other.init_from = base.out_path;
+  other.model.cross_frame = false;
+  auto refused = Train(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("model config"), std::string::npos);
+  // No state beside the named checkpoint: NotFound naming the missing file.
+  TrainOptions missing = Small("missing.pt");
+  missing.init_from = (dir_ / "nowhere.pt").string();
+  auto none = Train(missing);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("nowhere.pt.state"), std::string::npos);
+  // Fine-tuning onto its own checkpoint is refused (that is resume).
+  TrainOptions self = Small("self.pt");
+  self.init_from = self.out_path;
+  EXPECT_EQ(Train(self).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(OverfitTest, LossFallsOnAFixedBatch) {

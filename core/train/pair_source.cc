@@ -45,11 +45,13 @@ class SyntheticPairSource : public PairSource {
     co.seed = rng.Next() % synth::kFirstHeldOutSeed;
     co.width = co.height = o_.size_px;
     co.difficulty = static_cast<synth::Difficulty>(WeightedPick(o_.difficulty_weights, rng));
-    if (o_.max_render_scale > 1.0) {
+    if (o_.max_render_scale > 1.0 || o_.min_render_scale < 1.0) {
       // Drawn from a stream of its own, so scale 1 keeps the historical sample stream.
       Rng scale_rng(MixSeed(sample_seed, 0x5CA1E));
-      const int side = static_cast<int>(o_.size_px * scale_rng.Uniform(1.0, o_.max_render_scale));
-      co.width = co.height = std::max(o_.size_px, side / 2 * 2);
+      const double scale = scale_rng.Uniform(o_.min_render_scale, o_.max_render_scale);
+      const int side = static_cast<int>(o_.size_px * scale);
+      const int floor_px = o_.min_render_scale < 1.0 ? 64 : o_.size_px;
+      co.width = co.height = std::max(floor_px, side / 2 * 2);
     }
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
@@ -65,7 +67,9 @@ class SyntheticPairSource : public PairSource {
   std::string Describe() const override {
     return absl::StrCat(
         "synthetic echo generator on the fly (", o_.size_px, "x", o_.size_px,
-        " model input, rendered at up to ", o_.max_render_scale,
+        " model input, rendered at ",
+        o_.min_render_scale < 1.0 ? absl::StrCat(o_.min_render_scale, "x to ") : "up to ",
+        o_.max_render_scale,
         "x, bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate/"
         "randomized = ",
         absl::StrJoin(o_.difficulty_weights, "/"), ")");

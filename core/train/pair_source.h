@@ -32,8 +32,11 @@ struct PairSourceOptions {
   // synth::Difficulty (normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate,
   // randomized); 6 weights leave kRandomized out. The robustness bins are never sampled.
   std::vector<double> difficulty_weights = {0.4, 0.1, 0.125, 0.125, 0.125, 0.125};
-  // Synthetic only: frames are rendered at size_px * U(1, max_render_scale) (even sizes) and
-  // brought to size_px by the input policy below, so fine speckle and padded sectors keep detail.
+  // Synthetic only: frames are rendered at size_px * U(min_render_scale, max_render_scale) (even
+  // sizes, at least 64 px) and brought to size_px by the input policy below, so fine speckle
+  // and padded sectors keep detail (scale > 1) and low-resolution exports such as 112x112
+  // videos, upsampled by the Segmenter, are seen in training too (scale < 1).
+  double min_render_scale = 1.0;
   double max_render_scale = 1.0;
   // The trained model's input policy (ModelConfig::crop_sector / input_norm == "rank"), applied
   // after augmentation exactly as botm::Segmenter applies it at inference.

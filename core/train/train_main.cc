@@ -39,8 +39,11 @@ ABSL_FLAG(double, ed_es_probability, 0.25, "share of (ED, ES) training pairs");
 ABSL_FLAG(std::string, difficulty_weights, "0.15,0.02,0.06,0.06,0.06,0.05,0.6",
           "synthetic bin weights: normal,easy,low_snr,missing_wall,heavy_clutter,low_frame_rate"
           "[,randomized] (the robustness bins are never trained on)");
+ABSL_FLAG(double, min_render_scale, 1.0,
+          "render synthetic frames from this multiple of the input size (< 1: low-res exports)");
 ABSL_FLAG(double, max_render_scale, 2.0,
-          "synthetic frames are rendered at input_size x U(1, this), then cropped and resized");
+          "synthetic frames are rendered at input_size x U(min_render_scale, this), then cropped "
+          "and resized");
 ABSL_FLAG(bool, crop_sector, true, "input policy: crop each frame to its sector's bounding box");
 ABSL_FLAG(std::string, input_norm, "rank", "input policy: none | rank (in-sector equalisation)");
 ABSL_FLAG(int, threads, 0, "torch intra-op threads (0 = all cores)");
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   o.model.ot_stages.assign(stages.begin(), stages.end());
   o.pairs.difficulty_weights = weights;
   o.pairs.size_px = o.model.input_size;
+  o.pairs.min_render_scale = absl::GetFlag(FLAGS_min_render_scale);
   o.pairs.max_render_scale = absl::GetFlag(FLAGS_max_render_scale);
   o.model.crop_sector = absl::GetFlag(FLAGS_crop_sector);
   o.model.input_norm = absl::GetFlag(FLAGS_input_norm);

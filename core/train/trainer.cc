@@ -52,6 +52,10 @@ absl::Status CheckOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_render_scale must be in [1, 4], got ", o.pairs.max_render_scale));
   }
+  if (!(o.pairs.min_render_scale >= 0.25 && o.pairs.min_render_scale <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_render_scale must be in [0.25, 1], got ", o.pairs.min_render_scale));
+  }
   return absl::OkStatus();
 }
 
@@ -108,6 +112,7 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"max_partner_offset", o.pairs.max_offset},
           {"ed_es_probability", o.pairs.ed_es_probability},
           {"difficulty_weights", o.pairs.difficulty_weights},
+          {"min_render_scale", o.pairs.min_render_scale},
           {"max_render_scale", o.pairs.max_render_scale},
           {"augment_gamma", {o.augment.min_gamma, o.augment.max_gamma}},
           {"threads", o.threads},

@@ -132,5 +132,32 @@ TEST(PreparePairTest, RenderScaleKeepsBatchShapeAndDeterminism) {
   EXPECT_LE(p->image_a.cols, 128);
 }
 
+// Below scale 1 the generator renders smaller frames (as a 112x112 video export) that the
+// input policy brings up to the model input; the batch keeps its shape.
+TEST(PreparePairTest, LowResolutionRenderScaleUpsamplesToTheInput) {
+  PairSourceOptions o;
+  o.size_px = 128;
+  o.min_render_scale = 0.5;
+  o.max_render_scale = 1.0;
+  o.crop_sector = o.rank_norm = true;
+  o.difficulty_weights = {0, 0, 0, 0, 0, 0, 1};
+  auto source = MakeSyntheticPairSource(o);
+  int below = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    auto p = source->Sample(seed);
+    ASSERT_TRUE(p.ok()) << p.status();
+    EXPECT_GE(p->image_a.cols, 64);
+    EXPECT_LE(p->image_a.cols, 128);
+    EXPECT_EQ(p->image_a.cols % 2, 0);
+    below += p->image_a.cols < 100 ? 1 : 0;
+  }
+  EXPECT_GT(below, 0);
+  EXPECT_NE(source->Describe().find("rendered at 0.5x to 1x"), std::string::npos);
+  auto batch = MakeBatch(*source, AugmentOptions(), 5, 0, 2);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->size_px, 128);
+  EXPECT_EQ(batch->labels_a.size(), 2u * 128 * 128);
+}
+
 }  // namespace
 }  // namespace botm::train

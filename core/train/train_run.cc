@@ -142,69 +142,74 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary) {
   return SaveCheckpoint(run.model, MakeCard(run, summary), out, run.options.fp16_checkpoint);
 }
 
-absl::Status RestoreRun(TrainRun& run) {
-  const std::string& out = run.options.out_path;
-  std::ifstream in(StateMetaPath(out));
-  if (!in || !std::filesystem::exists(StatePath(out))) {
-    return absl::NotFoundError(absl::StrCat("no training state at ", StatePath(out)));
+namespace {
+
+// Reads the training state beside checkpoint `ckpt` (ckpt.state, ckpt.state.json) into
+// run.model, and into run.optimizer when `with_optimizer`; returns the state's metadata.
+// NotFound when the state is missing; InvalidArgument when it is corrupt or was written with a
+// different model config (both configs named).
+absl::StatusOr<nlohmann::json> LoadState(TrainRun& run, const std::string& ckpt,
+                                         bool with_optimizer) {
+  std::ifstream in(StateMetaPath(ckpt));
+  if (!in || !std::filesystem::exists(StatePath(ckpt))) {
+    return absl::NotFoundError(absl::StrCat("no training state at ", StatePath(ckpt)));
   }
   nlohmann::json meta = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_discarded()) return absl::InvalidArgumentError("corrupt " + StateMetaPath(out));
+  if (meta.is_discarded() || !meta.contains("options")) {
+    return absl::InvalidArgumentError("corrupt " + StateMetaPath(ckpt));
+  }
   if (meta["options"]["model"] != ToJson(run.options.model)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(StateMetaPath(out), ": written with a different model config"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        StateMetaPath(ckpt), ": written with a different model config (",
+        meta["options"]["model"].dump(), "; this run ", ToJson(run.options.model).dump(), ")"));
   }
   try {
-    torch::serialize::InputArchive archive, model_archive, optim_archive;
-    archive.load_from(StatePath(out), run.device);
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from(StatePath(ckpt), run.device);
     archive.read("model", model_archive);
-    archive.read("optimizer", optim_archive);
     run.model->load(model_archive);
-    run.optimizer->load(optim_archive);
+    if (with_optimizer) {
+      torch::serialize::InputArchive optim_archive;
+      archive.read("optimizer", optim_archive);
+      run.optimizer->load(optim_archive);
+    }
   } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("loading ", StatePath(out), ": ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat("loading ", StatePath(ckpt), ": ", e.what()));
   }
-  run.step = meta.value("step", int64_t{0});
-  run.total_steps = meta.value("total_steps", run.options.steps);
-  run.total_planned = meta.value("total_planned", false);
-  run.wall_s_before = meta.value("wall_s", 0.0);
-  run.warmup_end_wall_s = meta.value("warmup_end_wall_s", -1.0);
-  run.history = meta.value("history", nlohmann::json::array());
-  run.init = meta.value("init_from", nlohmann::json());
+  return meta;
+}
+
+}  // namespace
+
+absl::Status RestoreRun(TrainRun& run) {
+  absl::StatusOr<nlohmann::json> meta = LoadState(run, run.options.out_path, true);
+  if (!meta.ok()) return meta.status();
+  run.step = meta->value("step", int64_t{0});
+  run.total_steps = meta->value("total_steps", run.options.steps);
+  run.total_planned = meta->value("total_planned", false);
+  run.wall_s_before = meta->value("wall_s", 0.0);
+  run.warmup_end_wall_s = meta->value("warmup_end_wall_s", -1.0);
+  run.history = meta->value("history", nlohmann::json::array());
+  run.init = meta->value("init_from", nlohmann::json());
   return absl::OkStatus();
 }
 
 absl::Status InitFromRun(TrainRun& run, const std::string& source) {
-  std::ifstream in(StateMetaPath(source));
-  if (!in || !std::filesystem::exists(StatePath(source))) {
-    return absl::NotFoundError(
-        absl::StrCat("init_from: no training state at ", StatePath(source),
-                     " (fine-tuning needs the fp32 state beside the checkpoint)"));
-  }
-  nlohmann::json meta = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_discarded() || !meta.contains("options")) {
-    return absl::InvalidArgumentError("init_from: corrupt " + StateMetaPath(source));
-  }
-  if (meta["options"]["model"] != ToJson(run.options.model)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "init_from: ", StateMetaPath(source), " has model config ", meta["options"]["model"].dump(),
-        ", this run ", ToJson(run.options.model).dump()));
-  }
-  try {
-    torch::serialize::InputArchive archive, model_archive;
-    archive.load_from(StatePath(source), run.device);
-    archive.read("model", model_archive);
-    run.model->load(model_archive);
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("init_from: loading ", StatePath(source), ": ", e.what()));
+  absl::StatusOr<nlohmann::json> meta = LoadState(run, source, false);
+  if (!meta.ok()) {
+    return absl::Status(meta.status().code(),
+                        absl::StrCat("init_from: ", meta.status().message(),
+                                     absl::IsNotFound(meta.status())
+                                         ? " (fine-tuning needs the fp32 state beside the "
+                                           "checkpoint)"
+                                         : ""));
   }
   run.init = {{"path", source},
-              {"steps_done", meta.value("step", int64_t{0})},
-              {"options", meta["options"]},
-              {"history", meta.value("history", nlohmann::json::array())}};
-  if (meta.contains("init_from") && !meta["init_from"].is_null()) {
-    run.init["init_from"] = meta["init_from"];
+              {"steps_done", meta->value("step", int64_t{0})},
+              {"options", (*meta)["options"]},
+              {"history", meta->value("history", nlohmann::json::array())}};
+  if (meta->contains("init_from") && !(*meta)["init_from"].is_null()) {
+    run.init["init_from"] = (*meta)["init_from"];
   }
   return absl::OkStatus();
 }

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "core/model/internal/preprocess.h"
 
 namespace botm::train {
 namespace {
@@ -158,6 +161,33 @@ void AugmentPair(const AugmentOptions& o, Rng& rng, FramePair* pair) {
   const AppearanceParams a = SampleAppearance(o, pair->image_a.size(), rng);
   ApplyAppearance(a, pair->labels_a, rng, &pair->image_a);
   ApplyAppearance(a, pair->labels_b, rng, &pair->image_b);
+}
+
+void DegradeResolution(const AugmentOptions& o, int input_size, bool crop_sector, Rng& rng,
+                       FramePair* pair) {
+  if (!o.enabled || o.lowres_probability <= 0 || !rng.Bernoulli(o.lowres_probability)) return;
+  const double frac = rng.Uniform(o.min_lowres_frac, o.max_lowres_frac);
+  const bool jpeg = rng.Bernoulli(o.jpeg_probability);
+  const int quality = rng.UniformInt(o.min_jpeg_quality, o.max_jpeg_quality);
+  const cv::Rect box = crop_sector ? internal::FindSectorBox(pair->image_a)
+                                   : cv::Rect(0, 0, pair->image_a.cols, pair->image_a.rows);
+  const double factor = input_size * frac / std::max(box.width, box.height);
+  if (factor >= 1.0) return;
+  for (cv::Mat* image : {&pair->image_a, &pair->image_b}) {
+    const cv::Size full = image->size();
+    const cv::Size small(std::max(8, static_cast<int>(std::lround(full.width * factor))),
+                         std::max(8, static_cast<int>(std::lround(full.height * factor))));
+    cv::Mat low, low8;
+    cv::resize(*image, low, small, 0, 0, cv::INTER_AREA);
+    low.convertTo(low8, CV_8UC1, 255.0);  // rounds and saturates
+    if (jpeg) {
+      std::vector<uint8_t> bytes;
+      cv::imencode(".jpg", low8, bytes, {cv::IMWRITE_JPEG_QUALITY, quality});
+      low8 = cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
+    }
+    low8.convertTo(low, CV_32FC1, 1.0 / 255.0);
+    cv::resize(low, *image, full, 0, 0, cv::INTER_LINEAR);
+  }
 }
 
 }  // namespace botm::train

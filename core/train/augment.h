@@ -41,6 +41,13 @@ struct AugmentOptions {
   double dropout_probability = 0.3;
   double min_dropout_deg = 25.0, max_dropout_deg = 70.0;  // wedge width
   double min_dropout_gain = 0.15, max_dropout_gain = 0.6;
+  // Low-resolution export (DegradeResolution; off by default): with this probability a pair is
+  // brought down to the resolution of a small video export and back up, as a 112x112 AVI is
+  // upsampled by the Segmenter. The sector's box then spans U(min, max) x the model input side.
+  double lowres_probability = 0.0;
+  double min_lowres_frac = 0.4, max_lowres_frac = 1.0;
+  double jpeg_probability = 0.5;  // of the degraded pairs: block compression as in video files
+  int min_jpeg_quality = 40, max_jpeg_quality = 90;
 };
 
 struct GeometricParams {
@@ -80,6 +87,17 @@ struct FramePair {
 
 // Augments a pair in place: one geometric transform and one appearance for both frames.
 void AugmentPair(const AugmentOptions& o, Rng& rng, FramePair* pair);
+
+// The low-resolution export of a pair (after AugmentPair, before the input policy), both frames
+// alike: with probability o.lowres_probability, each image is area-downsampled by the factor
+// that makes the sector's box (internal::FindSectorBox when `crop_sector`, else the frame)
+// span input_size * U(min_lowres_frac, max_lowres_frac) pixels, quantised to 8 bits, with
+// probability o.jpeg_probability JPEG-compressed at quality U(min, max), and bilinearly
+// upsampled back to its size. Labels keep the full resolution (the model learns to recover the
+// borders, as SynthSeg trains on randomised resolution, Billot et al. 2023). A pair already at
+// or below the drawn resolution is left alone. Draws nothing from `rng` when the probability is 0.
+void DegradeResolution(const AugmentOptions& o, int input_size, bool crop_sector, Rng& rng,
+                       FramePair* pair);
 
 }  // namespace botm::train
 

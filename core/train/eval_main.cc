@@ -26,6 +26,9 @@ ABSL_FLAG(int, clips_per_bin, 6, "held-out clips per bin");
 ABSL_FLAG(int, size, 0, "synthetic frame size of the standard bins (0 = the model's input size)");
 ABSL_FLAG(int, robust_size, 0,
           "frame size of the randomised family / robustness bins (0 = twice the model's input)");
+ABSL_FLAG(int, export_size, 0,
+          "when > 0, synthetic frames are exported at this size after rendering (a low-resolution "
+          "video such as a 112x112 EchoNet-style AVI; truth by majority vote) and scored there");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
   o.clips_per_bin = absl::GetFlag(FLAGS_clips_per_bin);
   o.size_px = absl::GetFlag(FLAGS_size);
   o.robust_size_px = absl::GetFlag(FLAGS_robust_size);
+  o.export_size_px = absl::GetFlag(FLAGS_export_size);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   o.device = absl::GetFlag(FLAGS_device);

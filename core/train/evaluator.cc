@@ -6,6 +6,7 @@
 #include <map>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "core/common/progress_bar.h"
@@ -30,39 +31,67 @@ int FirstBelow(const std::vector<int>& frames, int n) {
   return -1;
 }
 
-absl::StatusOr<std::vector<ClipGroup>> SyntheticGroups(const EvalOptions& o, int input_size) {
-  std::vector<ClipGroup> groups;
-  for (synth::Difficulty bin : o.bins) {
-    ClipGroup g{synth::DifficultyName(bin), {}};
-    const int size = synth::IsRandomizedFamily(bin)
-                         ? (o.robust_size_px > 0 ? o.robust_size_px : 2 * input_size)
-                         : (o.size_px > 0 ? o.size_px : input_size);
-    for (int i = 0; i < o.clips_per_bin; ++i) {
-      synth::ClipOptions co;
-      co.seed = synth::HeldOutSeed(bin, i);
-      co.width = co.height = size;
-      co.difficulty = bin;
-      auto gen = synth::EchoGenerator::Create(co);
-      if (!gen.ok()) return gen.status();
-      const synth::ClipInfo& info = (*gen)->info();
-      EvalClip c;
-      c.id = absl::StrCat(g.name, "_", i);
-      c.spacing_mm_x = info.spacing_mm_x;
-      c.spacing_mm_y = info.spacing_mm_y;
-      c.true_ef_pct = info.ejection_fraction_pct;
-      const int n = o.max_frames > 0 ? std::min(o.max_frames, info.num_frames) : info.num_frames;
-      c.ed = FirstBelow(info.ed_frames, n);
-      c.es = FirstBelow(info.es_frames, n);
-      for (int t = 0; t < n; ++t) {
-        synth::Frame f = (*gen)->Render(t);
-        c.images.push_back(f.image);
-        c.labels.push_back(f.labels);
-      }
-      g.clips.push_back(std::move(c));
-    }
-    groups.push_back(std::move(g));
+}  // namespace
+
+cv::Mat DownsampleLabels(const cv::Mat& labels, cv::Size size) {
+  cv::Mat best(size, CV_32FC1, cv::Scalar(-1)), out(size, CV_8UC1, cv::Scalar(0));
+  double max_label = 0;
+  cv::minMaxLoc(labels, nullptr, &max_label);
+  for (int c = 0; c <= static_cast<int>(max_label); ++c) {
+    cv::Mat indicator, share;
+    cv::Mat(labels == c).convertTo(indicator, CV_32FC1, 1.0 / 255.0);
+    cv::resize(indicator, share, size, 0, 0, cv::INTER_AREA);
+    cv::Mat better = share > best;
+    share.copyTo(best, better);
+    out.setTo(c, better);
   }
-  return groups;
+  return out;
+}
+
+namespace {
+
+// Exports a rendered clip at side x side (see EvalOptions::export_size_px).
+void ExportClip(int side, EvalClip* c) {
+  if (c->images.empty() || c->images[0].cols == side) return;
+  const cv::Size size(side, side);
+  c->spacing_mm_x *= static_cast<double>(c->images[0].cols) / side;
+  c->spacing_mm_y *= static_cast<double>(c->images[0].rows) / side;
+  for (cv::Mat& m : c->images) cv::resize(m, m, size, 0, 0, cv::INTER_AREA);
+  for (cv::Mat& m : c->labels) m = DownsampleLabels(m, size);
+}
+
+// Renders one held-out bin (seeds synth::HeldOutSeed(bin, 0..clips_per_bin-1)).
+absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty bin,
+                                         int input_size) {
+  ClipGroup g{synth::DifficultyName(bin), {}};
+  const int size = synth::IsRandomizedFamily(bin)
+                       ? (o.robust_size_px > 0 ? o.robust_size_px : 2 * input_size)
+                       : (o.size_px > 0 ? o.size_px : input_size);
+  for (int i = 0; i < o.clips_per_bin; ++i) {
+    synth::ClipOptions co;
+    co.seed = synth::HeldOutSeed(bin, i);
+    co.width = co.height = size;
+    co.difficulty = bin;
+    auto gen = synth::EchoGenerator::Create(co);
+    if (!gen.ok()) return gen.status();
+    const synth::ClipInfo& info = (*gen)->info();
+    EvalClip c;
+    c.id = absl::StrCat(g.name, "_", i);
+    c.spacing_mm_x = info.spacing_mm_x;
+    c.spacing_mm_y = info.spacing_mm_y;
+    c.true_ef_pct = info.ejection_fraction_pct;
+    const int n = o.max_frames > 0 ? std::min(o.max_frames, info.num_frames) : info.num_frames;
+    c.ed = FirstBelow(info.ed_frames, n);
+    c.es = FirstBelow(info.es_frames, n);
+    for (int t = 0; t < n; ++t) {
+      synth::Frame f = (*gen)->Render(t);
+      c.images.push_back(f.image);
+      c.labels.push_back(f.labels);
+    }
+    if (o.export_size_px > 0) ExportClip(o.export_size_px, &c);
+    g.clips.push_back(std::move(c));
+  }
+  return g;
 }
 
 absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
@@ -143,11 +172,14 @@ absl::Status CheckOptions(const EvalOptions& o) {
     if (o.bins.empty()) return bad("no difficulty bins to evaluate");
     if (o.clips_per_bin < 1)
       return bad(absl::StrCat("clips_per_bin must be >= 1, got ", o.clips_per_bin));
-    for (int size : {o.size_px, o.robust_size_px}) {
+    for (int size : {o.size_px, o.robust_size_px, o.export_size_px}) {
       if (size != 0 && (size < 32 || size > 1024)) {
         return bad(absl::StrCat("size must be 0 (automatic) or in [32, 1024] pixels, got ", size));
       }
     }
+  }
+  if (o.data != "synthetic" && o.export_size_px != 0) {
+    return bad("export_size applies to synthetic data only (a folder's frames are used as stored)");
   }
   if (o.max_frames < 0) return bad(absl::StrCat("max_frames must be >= 0, got ", o.max_frames));
   if (o.max_clips < 0) return bad(absl::StrCat("max_clips must be >= 0, got ", o.max_clips));
@@ -177,12 +209,19 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   so.intra_op_threads = o.threads;
   auto seg = Segmenter::Create(so);
   if (!seg.ok()) return seg.status();
-  auto groups =
-      o.data == "synthetic" ? SyntheticGroups(o, (*seg)->info().input_size) : FolderGroups(o);
-  if (!groups.ok()) return groups.status();
+  // Synthetic bins are rendered one at a time and each clip's frames are released once it is
+  // scored, so memory holds one bin, not the whole suite.
+  const bool synthetic = o.data == "synthetic";
+  std::vector<ClipGroup> folder_groups;
+  if (!synthetic) {
+    auto loaded = FolderGroups(o);
+    if (!loaded.ok()) return loaded.status();
+    folder_groups = std::move(*loaded);
+  }
+  const size_t num_groups = synthetic ? o.bins.size() : folder_groups.size();
   if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
-  int64_t total = 0, done = 0;
-  for (const ClipGroup& g : *groups) total += static_cast<int64_t>(g.clips.size());
+  int64_t total = synthetic ? static_cast<int64_t>(o.bins.size()) * o.clips_per_bin : 0;
+  for (const ClipGroup& g : folder_groups) total += static_cast<int64_t>(g.clips.size());
   ProgressBar::Options bo;
   bo.unit = "clip";
   bo.enabled = o.progress;
@@ -190,21 +229,39 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   nlohmann::json report;
   report["model"] = ModelJson((*seg)->info());
   report["data"] =
-      o.data == "synthetic"
-          ? absl::StrCat("synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
-                         o.size_px > 0 ? absl::StrCat(o.size_px) : "model-input", " px (",
-                         o.robust_size_px > 0 ? absl::StrCat(o.robust_size_px) : "2x model-input",
-                         " px randomised family), max_frames ", o.max_frames)
+      synthetic
+          ? absl::StrCat(
+                "synthetic held-out seeds, ", o.clips_per_bin, " clips per bin, ",
+                o.size_px > 0 ? absl::StrCat(o.size_px) : "model-input", " px (",
+                o.robust_size_px > 0 ? absl::StrCat(o.robust_size_px) : "2x model-input",
+                " px randomised family), ",
+                o.export_size_px > 0 ? absl::StrCat("exported at ", o.export_size_px, " px, ") : "",
+                "max_frames ", o.max_frames)
           : o.data;
   report["pairing"] = PairingText(o.pairing);
   BinStats all;
-  for (ClipGroup& g : *groups) {
+  EvalClip first;  // the first clip, kept for the matching plot
+  bool have_first = false;
+  int64_t done = 0;
+  for (size_t gi = 0; gi < num_groups; ++gi) {
+    absl::StatusOr<ClipGroup> group = synthetic
+                                          ? SyntheticGroup(o, o.bins[gi], (*seg)->info().input_size)
+                                          : absl::StatusOr<ClipGroup>(std::move(folder_groups[gi]));
+    if (!group.ok()) return group.status();
+    ClipGroup& g = *group;
     BinStats stats;
     for (size_t i = 0; i < g.clips.size(); ++i) {
-      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, &g.clips[i]); !s.ok()) return s;
-      stats.Add(g.clips[i]);
+      EvalClip& clip = g.clips[i];
+      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, &clip); !s.ok()) return s;
+      stats.Add(clip);
       if (!o.out_dir.empty() && static_cast<int>(i) < o.example_plots) {
-        if (absl::Status s = WriteClipPlots(g.clips[i], o.out_dir); !s.ok()) return s;
+        if (absl::Status s = WriteClipPlots(clip, o.out_dir); !s.ok()) return s;
+      }
+      if (!have_first) {
+        first = std::move(clip);
+        have_first = true;
+      } else {
+        clip = EvalClip();
       }
       bar.Update(++done, g.name);
     }
@@ -214,9 +271,8 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
   report["all"] = all.ToJson();
   bar.Finish();
   if (o.out_dir.empty()) return report;
-  if (o.matching_plot && (*seg)->info().cross_frame && !groups->empty() &&
-      !(*groups)[0].clips.empty()) {
-    if (absl::Status s = WriteMatchingPlot(so, (*groups)[0].clips[0], o.out_dir); !s.ok()) return s;
+  if (o.matching_plot && (*seg)->info().cross_frame && have_first) {
+    if (absl::Status s = WriteMatchingPlot(so, first, o.out_dir); !s.ok()) return s;
   }
   if (absl::Status s = WriteText(o.out_dir + "/report.json", report.dump(2)); !s.ok()) return s;
   return WriteText(o.out_dir + "/report.md", MarkdownReport(report)).ok()

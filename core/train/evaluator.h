@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 
 #include "absl/status/statusor.h"
 #include "core/model/segmenter.h"
@@ -45,6 +46,12 @@ struct EvalOptions {
   // Frame size of the randomised family (robustness bins), rendered like a scanner export and
   // resized by the Segmenter; 0 = twice the model's input size.
   int robust_size_px = 0;
+  // When > 0, every synthetic frame is rendered as above and then exported at export_size_px x
+  // export_size_px, as a low-resolution video file (an EchoNet-style 112x112 AVI): the image
+  // area-averaged and kept 8-bit, the truth downsampled by majority vote, the pixel spacing
+  // scaled; the Segmenter then brings the frames back to its input size, and every metric is
+  // taken at the export resolution (as real tracings of such videos are).
+  int export_size_px = 0;
   int max_frames = 48;  // frames per clip (0 = whole clip)
   int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;
@@ -64,6 +71,11 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& options);
 
 // Renders the report's per-bin table as Markdown (one row per bin, then "all").
 std::string MarkdownReport(const nlohmann::json& report);
+
+// Majority-vote downsampling of a CV_8UC1 label map to `size`: each class's indicator is
+// area-averaged and every output pixel takes the class with the largest share (ties go to the
+// lower class). Used for exported (low-resolution) evaluation clips.
+cv::Mat DownsampleLabels(const cv::Mat& labels, cv::Size size);
 
 // Checks that `actual` reproduces `expected` (e.g. a committed report): same weights (sha256),
 // same data description and pairing, and for every bin of `actual` (and "all" when both hold

@@ -227,6 +227,7 @@ absl::StatusOr<Batch> MakeBatch(const PairSource& source, const AugmentOptions& 
     if (!p.ok()) return p.status();
     Rng rng(MixSeed(s, 0xA06));
     AugmentPair(augment, rng, &*p);
+    DegradeResolution(augment, source.options().size_px, source.options().crop_sector, rng, &*p);
     PreparePair(source.options(), &*p);
     if (i == 0) {
       b.size_px = p->image_a.cols;

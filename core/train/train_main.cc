@@ -34,6 +34,12 @@ ABSL_FLAG(double, lr, 1e-3, "peak learning rate (AdamW)");
 ABSL_FLAG(int64_t, warmup_steps, 150, "linear warm-up steps");
 ABSL_FLAG(double, weight_decay, 0.01, "AdamW weight decay");
 ABSL_FLAG(bool, augment, true, "geometric + photometric augmentation");
+ABSL_FLAG(double, lowres_probability, 0.0,
+          "share of pairs exported at a low resolution and upsampled back (112x112 videos)");
+ABSL_FLAG(double, min_lowres_frac, 0.4,
+          "low-res pairs: the sector spans U(min_lowres_frac, max_lowres_frac) x input_size px");
+ABSL_FLAG(double, max_lowres_frac, 1.0, "see min_lowres_frac");
+ABSL_FLAG(double, lowres_jpeg_probability, 0.5, "share of low-res pairs also JPEG-compressed");
 ABSL_FLAG(bool, per_image_dice, false, "soft Dice per image (small cavities weigh as large ones)");
 ABSL_FLAG(double, ed_es_probability, 0.25, "share of (ED, ES) training pairs");
 ABSL_FLAG(std::string, difficulty_weights, "0.15,0.02,0.06,0.06,0.06,0.05,0.6",
@@ -108,6 +114,10 @@ int main(int argc, char** argv) {
   o.schedule.warmup_steps = absl::GetFlag(FLAGS_warmup_steps);
   o.weight_decay = absl::GetFlag(FLAGS_weight_decay);
   o.augment.enabled = absl::GetFlag(FLAGS_augment);
+  o.augment.lowres_probability = absl::GetFlag(FLAGS_lowres_probability);
+  o.augment.min_lowres_frac = absl::GetFlag(FLAGS_min_lowres_frac);
+  o.augment.max_lowres_frac = absl::GetFlag(FLAGS_max_lowres_frac);
+  o.augment.jpeg_probability = absl::GetFlag(FLAGS_lowres_jpeg_probability);
   o.threads = absl::GetFlag(FLAGS_threads);
   o.device = AbslUnparseFlag(absl::GetFlag(FLAGS_device));
   o.checkpoint_every_steps = absl::GetFlag(FLAGS_checkpoint_every);

@@ -194,14 +194,58 @@ absl::Status RestoreRun(TrainRun& run) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Fine-tuning from a released checkpoint that has no training state beside it (as shipped
+// models do): its weights (fp16 storage widened to fp32) initialise run.model; the card's
+// training record becomes the lineage.
+absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
+  ModelCard card;
+  absl::StatusOr<BotmModel> loaded = LoadCheckpoint(source, &card);
+  if (!loaded.ok()) {
+    return absl::Status(
+        loaded.status().code(),
+        absl::StrCat("init_from: no training state at ", StatePath(source),
+                     " and the checkpoint cannot be read: ", loaded.status().message()));
+  }
+  if (ToJson(card.config) != ToJson(run.options.model)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "init_from: ", source, " has a different model config (", ToJson(card.config).dump(),
+        "; this run ", ToJson(run.options.model).dump(), ")"));
+  }
+  {
+    torch::NoGradGuard no_grad;
+    auto from = (*loaded)->named_parameters(), to = run.model->named_parameters();
+    for (auto& p : to) p.value().copy_(from[p.key()]);
+    auto from_b = (*loaded)->named_buffers(), to_b = run.model->named_buffers();
+    for (auto& b : to_b) b.value().copy_(from_b[b.key()]);
+  }
+  const nlohmann::json& t = card.training;
+  run.init = {{"path", source},
+              {"weights_sha256", card.weights_sha256},
+              {"weights", card.fp16_weights ? "fp16 checkpoint (no training state)"
+                                            : "fp32 checkpoint (no training state)"},
+              {"steps_done", t.value("steps_done", int64_t{0})},
+              {"options", t.value("options", nlohmann::json())},
+              {"history", t.value("history", nlohmann::json::array())}};
+  if (t.contains("init_from") && !t["init_from"].is_null()) run.init["init_from"] = t["init_from"];
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status InitFromRun(TrainRun& run, const std::string& source) {
+  if (!std::filesystem::exists(StatePath(source)) && std::filesystem::exists(source) &&
+      std::filesystem::exists(ModelCardPathFor(source))) {
+    return InitFromCheckpoint(run, source);
+  }
   absl::StatusOr<nlohmann::json> meta = LoadState(run, source, false);
   if (!meta.ok()) {
     return absl::Status(meta.status().code(),
                         absl::StrCat("init_from: ", meta.status().message(),
                                      absl::IsNotFound(meta.status())
                                          ? " (fine-tuning needs the fp32 state beside the "
-                                           "checkpoint)"
+                                           "checkpoint, or a checkpoint with its card)"
                                          : ""));
   }
   run.init = {{"path", source},

@@ -57,8 +57,10 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary);
 absl::Status RestoreRun(TrainRun& run);
 
 // Loads the model weights (only) of the run whose checkpoint is `source` (source.state and
-// source.state.json) and fills run.init. NotFound when that state is missing; InvalidArgument
-// when it is corrupt or was written with a different model config.
+// source.state.json) and fills run.init. When that state is missing but `source` is a
+// checkpoint with its card (a released model), its weights are used (fp16 storage widened to
+// fp32) and the card's training record becomes the lineage. NotFound when neither exists;
+// InvalidArgument when the state or checkpoint is corrupt or has a different model config.
 absl::Status InitFromRun(TrainRun& run, const std::string& source);
 
 // The step loop from run.step to run.total_steps (see trainer.h for budget and checkpoints).

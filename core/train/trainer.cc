@@ -56,6 +56,19 @@ absl::Status CheckOptions(const TrainOptions& o) {
     return absl::InvalidArgumentError(
         absl::StrCat("min_render_scale must be in [0.25, 1], got ", o.pairs.min_render_scale));
   }
+  const AugmentOptions& a = o.augment;
+  if (!(a.lowres_probability >= 0 && a.lowres_probability <= 1) ||
+      !(a.jpeg_probability >= 0 && a.jpeg_probability <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lowres_probability and lowres_jpeg_probability must be in [0, 1], got ",
+                     a.lowres_probability, " and ", a.jpeg_probability));
+  }
+  if (!(a.min_lowres_frac >= 0.1 && a.min_lowres_frac <= a.max_lowres_frac &&
+        a.max_lowres_frac <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lowres fractions need 0.1 <= min <= max <= 1, got ", a.min_lowres_frac,
+                     " and ", a.max_lowres_frac));
+  }
   return absl::OkStatus();
 }
 
@@ -115,6 +128,9 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"min_render_scale", o.pairs.min_render_scale},
           {"max_render_scale", o.pairs.max_render_scale},
           {"augment_gamma", {o.augment.min_gamma, o.augment.max_gamma}},
+          {"lowres_probability", o.augment.lowres_probability},
+          {"lowres_frac", {o.augment.min_lowres_frac, o.augment.max_lowres_frac}},
+          {"lowres_jpeg_probability", o.augment.jpeg_probability},
           {"threads", o.threads},
           {"device", o.device},
           {"validation_pairs", o.validation_pairs},

@@ -125,6 +125,81 @@ TEST(AugmentTest, WallDropoutDarkensOnlyNearTheMyocardium) {
   EXPECT_EQ(cv::countNonZero(darker & ~near_wall), 0);
 }
 
+// A 128x128 pair: a fine 1-px checkerboard in [0.2, 0.8] inside a centred 64x64 "sector", black
+// padding around it (frame b brighter), and the phantom labels scaled up.
+FramePair CheckerPair() {
+  FramePair p;
+  p.image_a = cv::Mat(128, 128, CV_32FC1, cv::Scalar(0));
+  for (int y = 32; y < 96; ++y) {
+    for (int x = 32; x < 96; ++x) p.image_a.at<float>(y, x) = ((x + y) % 2) ? 0.8f : 0.2f;
+  }
+  p.image_b = p.image_a * 1.1;
+  cv::resize(Phantom(), p.labels_a, cv::Size(128, 128), 0, 0, cv::INTER_NEAREST);
+  p.labels_b = p.labels_a.clone();
+  return p;
+}
+
+// What DegradeResolution must do at `factor` without JPEG.
+cv::Mat ExpectedDegraded(const cv::Mat& image, double factor) {
+  cv::Mat low, low8, back;
+  const int side = static_cast<int>(std::lround(image.cols * factor));
+  cv::resize(image, low, cv::Size(side, side), 0, 0, cv::INTER_AREA);
+  low.convertTo(low8, CV_8UC1, 255.0);
+  low8.convertTo(low, CV_32FC1, 1.0 / 255.0);
+  cv::resize(low, back, image.size(), 0, 0, cv::INTER_LINEAR);
+  return back;
+}
+
+TEST(AugmentTest, LowResolutionExportMatchesTheSectorToTheDrawnSize) {
+  AugmentOptions o;
+  o.lowres_probability = 1.0;
+  o.min_lowres_frac = o.max_lowres_frac = 0.5;
+  o.jpeg_probability = 0.0;
+  // Input 64, fraction 0.5: the sector box (64 px) must span 32 px, so factor 0.5 with the
+  // sector crop, 32 / 128 = 0.25 of the whole frame without it.
+  for (const auto& [crop, factor] : {std::make_pair(true, 0.5), std::make_pair(false, 0.25)}) {
+    FramePair p = CheckerPair();
+    const FramePair before = CheckerPair();
+    Rng rng(3);
+    DegradeResolution(o, 64, crop, rng, &p);
+    EXPECT_EQ(cv::norm(p.image_a, ExpectedDegraded(before.image_a, factor), cv::NORM_INF), 0.0)
+        << "crop " << crop;
+    EXPECT_EQ(cv::norm(p.image_b, ExpectedDegraded(before.image_b, factor), cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::countNonZero(p.labels_a != before.labels_a), 0) << "labels keep full res";
+    EXPECT_EQ(p.image_a.size(), before.image_a.size());
+    // The 1-px checkerboard cannot survive: the sector's centre is close to its mean.
+    EXPECT_NEAR(p.image_a.at<float>(64, 64), 0.5f, 0.02f);
+  }
+}
+
+TEST(AugmentTest, LowResolutionExportIsOffByDefaultAndSkipsSmallFrames) {
+  AugmentOptions o;  // lowres_probability 0
+  FramePair p = CheckerPair();
+  Rng rng(5), fresh(5);
+  DegradeResolution(o, 64, true, rng, &p);
+  EXPECT_EQ(cv::norm(p.image_a, CheckerPair().image_a, cv::NORM_INF), 0.0);
+  EXPECT_EQ(rng.Next(), fresh.Next()) << "no draws when off: the historical stream is kept";
+  o.lowres_probability = 1.0;
+  o.min_lowres_frac = o.max_lowres_frac = 1.0;
+  DegradeResolution(o, 64, true, rng, &p);  // the 64 px sector already is 64 px
+  EXPECT_EQ(cv::norm(p.image_a, CheckerPair().image_a, cv::NORM_INF), 0.0);
+}
+
+TEST(AugmentTest, LowResolutionExportWithJpegIsDeterministic) {
+  AugmentOptions o;
+  o.lowres_probability = 1.0;
+  o.jpeg_probability = 1.0;
+  o.min_lowres_frac = o.max_lowres_frac = 0.75;
+  FramePair a = CheckerPair(), b = CheckerPair();
+  Rng ra(11), rb(11);
+  DegradeResolution(o, 64, true, ra, &a);
+  DegradeResolution(o, 64, true, rb, &b);
+  EXPECT_EQ(cv::norm(a.image_a, b.image_a, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(a.image_b, b.image_b, cv::NORM_INF), 0.0);
+  // Compression changes the image beyond the plain export.
+  EXPECT_GT(cv::norm(a.image_a, ExpectedDegraded(CheckerPair().image_a, 0.75), cv::NORM_INF), 0.0);
+}
+
 TEST(ScheduleTest, WarmupThenCosineToFloor) {
   ScheduleOptions o;
   o.base_lr = 1.0;

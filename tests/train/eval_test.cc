@@ -132,6 +132,45 @@ TEST_F(EvalFixture, RejectsBadOptionsByName) {
   EXPECT_EQ(Evaluate(o).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(DownsampleLabelsTest, MajorityVoteWithTiesToTheLowerClass) {
+  // 4x4 -> 2x2: each output pixel is one 2x2 block.
+  const uint8_t in[16] = {1, 1, 2, 2,  //
+                          1, 0, 2, 3,  //
+                          0, 0, 3, 3,  //
+                          0, 3, 3, 1};
+  cv::Mat labels(4, 4, CV_8UC1, const_cast<uint8_t*>(in));
+  cv::Mat out = DownsampleLabels(labels, cv::Size(2, 2));
+  ASSERT_EQ(out.size(), cv::Size(2, 2));
+  EXPECT_EQ(out.at<uint8_t>(0, 0), 1);  // three 1s, one 0
+  EXPECT_EQ(out.at<uint8_t>(0, 1), 2);  // three 2s
+  EXPECT_EQ(out.at<uint8_t>(1, 0), 0);  // three 0s
+  EXPECT_EQ(out.at<uint8_t>(1, 1), 3);  // four 3s minus one
+  const uint8_t tie[4] = {2, 3, 3, 2};  // two 2s, two 3s: the lower class
+  EXPECT_EQ(DownsampleLabels(cv::Mat(2, 2, CV_8UC1, const_cast<uint8_t*>(tie)), cv::Size(1, 1))
+                .at<uint8_t>(0, 0),
+            2);
+}
+
+TEST_F(EvalFixture, ExportedClipsAreScoredAtTheExportSize) {
+  EvalOptions o = o_;
+  o.size_px = 96;
+  auto full = Evaluate(o);
+  o.export_size_px = 48;
+  auto exported = Evaluate(o);
+  ASSERT_TRUE(full.ok() && exported.ok()) << exported.status();
+  EXPECT_NE((*exported)["data"].get<std::string>().find("exported at 48 px"), std::string::npos);
+  EXPECT_EQ((*full)["data"].get<std::string>().find("exported"), std::string::npos);
+  // Same frames and clips; a different image reaches the model, so the metrics move.
+  EXPECT_EQ((*exported)["bins"]["normal"]["frames"], (*full)["bins"]["normal"]["frames"]);
+  EXPECT_FALSE(CompareReports(*full, *exported, 1e-9).ok());
+  o.export_size_px = 8;
+  EXPECT_NE(Evaluate(o).status().message().find("got 8"), std::string::npos);
+  o.export_size_px = 112;
+  o.data = (dir_ / "folder").string();
+  EXPECT_NE(Evaluate(o).status().message().find("export_size applies to synthetic"),
+            std::string::npos);
+}
+
 // The same synthetic clip, written as a TED-style NIfTI sequence, must score exactly as the
 // synthetic path scores it: this pins the folder reader's orientation, spacing and labels.
 TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {

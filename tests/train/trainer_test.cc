@@ -39,6 +39,18 @@ class TrainerTest : public ::testing::Test {
     o.progress = false;
     return o;
   }
+
+  // One fine-tune step at learning rate 0 from `source`: the weights cannot move.
+  TrainOptions ZeroLrFineTune(const std::string& name, const std::string& source,
+                              uint64_t seed) const {
+    TrainOptions o = Small(name);
+    o.init_from = source;
+    o.seed = seed;
+    o.steps = 1;
+    o.schedule.base_lr = 0;
+    o.schedule.warmup_steps = 0;
+    return o;
+  }
   std::filesystem::path dir_;
 };
 
@@ -111,12 +123,8 @@ TEST_F(TrainerTest, InitFromStartsAtTheSourceWeightsAndRecordsLineage) {
   TrainOptions base = Small("base.pt");
   base.steps = 2;
   ASSERT_TRUE(Train(base).ok());
-  TrainOptions tune = Small("tuned.pt");
-  tune.init_from = base.out_path;
-  tune.seed = 7;  // different seed: the weights must come from the source, not the init
-  tune.steps = 1;
-  tune.schedule.base_lr = 0;
-  tune.schedule.warmup_steps = 0;
+  // A different seed: the weights must come from the source, not the init.
+  TrainOptions tune = ZeroLrFineTune("tuned.pt", base.out_path, 7);
   tune.per_image_dice = true;
   auto summary = Train(tune);
   ASSERT_TRUE(summary.ok()) << summary.status();
@@ -150,6 +158,36 @@ TEST_F(TrainerTest, InitFromStartsAtTheSourceWeightsAndRecordsLineage) {
   TrainOptions self = Small("self.pt");
   self.init_from = self.out_path;
   EXPECT_EQ(Train(self).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A released checkpoint carries no training state: init_from then starts from its weights and
+// takes the lineage from its card.
+TEST_F(TrainerTest, InitFromACheckpointWithoutStateUsesItsWeightsAndCard) {
+  TrainOptions base = Small("released.pt");
+  base.steps = 2;
+  ASSERT_TRUE(Train(base).ok());
+  std::filesystem::remove(base.out_path + ".state");
+  std::filesystem::remove(base.out_path + ".state.json");
+  TrainOptions tune = ZeroLrFineTune("tuned.pt", base.out_path, 9);
+  auto summary = Train(tune);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ModelCard cb, ct;
+  auto a = LoadCheckpoint(base.out_path, &cb);
+  auto b = LoadCheckpoint(tune.out_path, &ct);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ExpectSameParameters(*a, *b);
+  EXPECT_EQ(ct.training["init_from"]["path"], base.out_path);
+  EXPECT_EQ(ct.training["init_from"]["steps_done"], 2);
+  EXPECT_EQ(ct.training["init_from"]["weights_sha256"], cb.weights_sha256);
+  EXPECT_NE(ct.training["init_from"]["weights"].get<std::string>().find("no training state"),
+            std::string::npos);
+  // A released checkpoint of another architecture is refused, naming both configs.
+  TrainOptions other = Small("other.pt");
+  other.init_from = base.out_path;
+  other.model.cross_frame = false;
+  auto refused = Train(other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("different model config"), std::string::npos);
 }
 
 TEST(OverfitTest, LossFallsOnAFixedBatch) {

@@ -45,13 +45,22 @@ smoke_train() {
   "$build_dir/core/train/botm-train" --steps 2 --batch_size 2 --warmup_steps 1 \
     --validate_every 0 --validation_pairs 2 --progress=false --init_from "$smoke_dir/smoke.pt" \
     --per_image_dice --ed_es_probability 0.5 --seed 2 --out "$smoke_dir/smoke-ft.pt" &&
-  grep -q '"init_from"' "$smoke_dir/smoke-ft.json"
+  grep -q '"init_from"' "$smoke_dir/smoke-ft.json" &&
+  # the third stage: from the second's stored weights, with low-resolution exports
+  "$build_dir/core/train/botm-train" --steps 2 --batch_size 2 --warmup_steps 1 \
+    --validate_every 0 --validation_pairs 2 --progress=false --init_from "$smoke_dir/smoke-ft.pt" \
+    --init_from_checkpoint --lowres_probability 1 --seed 3 --out "$smoke_dir/smoke-ft3.pt" &&
+  grep -q 'stored fp32 weights' "$smoke_dir/smoke-ft3.json"
 }
 
 smoke_eval() {
   "$build_dir/core/train/botm-eval" --model "$smoke_dir/smoke.pt" --bins normal \
     --clips_per_bin 1 --max_frames 8 --progress=false --out_dir "$smoke_dir/eval" &&
-  test -s "$smoke_dir/eval/report.json" && test -s "$smoke_dir/eval/report.md"
+  test -s "$smoke_dir/eval/report.json" && test -s "$smoke_dir/eval/report.md" &&
+  "$build_dir/core/train/botm-eval" --model "$smoke_dir/smoke.pt" --bins real_like \
+    --clips_per_bin 1 --max_frames 4 --export_size 112 --progress=false \
+    --out_dir "$smoke_dir/eval-x112" &&
+  grep -q 'exported at 112 px' "$smoke_dir/eval-x112/report.json"
 }
 
 # The committed evaluations of the shipped model and of its single-frame ablation must be

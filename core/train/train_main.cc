@@ -23,7 +23,11 @@ ABSL_FLAG(std::string, data, "synthetic", "'synthetic' or a CAMUS/TED folder");
 ABSL_FLAG(std::string, out, "models/botm-tiny-192.pt", "checkpoint path (card and state beside)");
 ABSL_FLAG(bool, resume, true, "continue from the checkpoint's training state if present");
 ABSL_FLAG(std::string, init_from, "",
-          "fine-tune: start from the fp32 weights of this checkpoint's training state (.state)");
+          "fine-tune: start from the fp32 weights of this checkpoint's training state (.state), "
+          "or from the checkpoint's weights when it has none");
+ABSL_FLAG(bool, init_from_checkpoint, false,
+          "fine-tune from init_from's stored (released, possibly fp16) weights even when its "
+          "fp32 state is there");
 ABSL_FLAG(uint64_t, seed, 1, "run seed (initialisation, data stream, augmentation)");
 ABSL_FLAG(int, batch_size, 8, "pairs per step");
 ABSL_FLAG(int64_t, steps, 3000, "schedule length (upper bound with --time_budget_min)");
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
   o.out_path = absl::GetFlag(FLAGS_out);
   o.resume = absl::GetFlag(FLAGS_resume);
   o.init_from = absl::GetFlag(FLAGS_init_from);
+  o.init_from_checkpoint = absl::GetFlag(FLAGS_init_from_checkpoint);
   o.per_image_dice = absl::GetFlag(FLAGS_per_image_dice);
   o.pairs.ed_es_probability = absl::GetFlag(FLAGS_ed_es_probability);
   o.seed = absl::GetFlag(FLAGS_seed);

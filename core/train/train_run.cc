@@ -196,17 +196,16 @@ absl::Status RestoreRun(TrainRun& run) {
 
 namespace {
 
-// Fine-tuning from a released checkpoint that has no training state beside it (as shipped
-// models do): its weights (fp16 storage widened to fp32) initialise run.model; the card's
-// training record becomes the lineage.
+// Fine-tuning from a checkpoint's stored weights (a released model, which has no training state
+// beside it, or on request): they initialise run.model (fp16 storage widened to fp32) and the
+// card's training record becomes the lineage.
 absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
   ModelCard card;
   absl::StatusOr<BotmModel> loaded = LoadCheckpoint(source, &card);
   if (!loaded.ok()) {
-    return absl::Status(
-        loaded.status().code(),
-        absl::StrCat("init_from: no training state at ", StatePath(source),
-                     " and the checkpoint cannot be read: ", loaded.status().message()));
+    return absl::Status(loaded.status().code(),
+                        absl::StrCat("init_from: cannot read the checkpoint ", source, ": ",
+                                     loaded.status().message()));
   }
   if (ToJson(card.config) != ToJson(run.options.model)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -223,8 +222,8 @@ absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
   const nlohmann::json& t = card.training;
   run.init = {{"path", source},
               {"weights_sha256", card.weights_sha256},
-              {"weights", card.fp16_weights ? "fp16 checkpoint (no training state)"
-                                            : "fp32 checkpoint (no training state)"},
+              {"weights", card.fp16_weights ? "the checkpoint's stored fp16 weights"
+                                            : "the checkpoint's stored fp32 weights"},
               {"steps_done", t.value("steps_done", int64_t{0})},
               {"options", t.value("options", nlohmann::json())},
               {"history", t.value("history", nlohmann::json::array())}};
@@ -234,9 +233,10 @@ absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
 
 }  // namespace
 
-absl::Status InitFromRun(TrainRun& run, const std::string& source) {
-  if (!std::filesystem::exists(StatePath(source)) && std::filesystem::exists(source) &&
-      std::filesystem::exists(ModelCardPathFor(source))) {
+absl::Status InitFromRun(TrainRun& run, const std::string& source, bool checkpoint_weights) {
+  if (checkpoint_weights ||
+      (!std::filesystem::exists(StatePath(source)) && std::filesystem::exists(source) &&
+       std::filesystem::exists(ModelCardPathFor(source)))) {
     return InitFromCheckpoint(run, source);
   }
   absl::StatusOr<nlohmann::json> meta = LoadState(run, source, false);

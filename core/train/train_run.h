@@ -61,7 +61,8 @@ absl::Status RestoreRun(TrainRun& run);
 // checkpoint with its card (a released model), its weights are used (fp16 storage widened to
 // fp32) and the card's training record becomes the lineage. NotFound when neither exists;
 // InvalidArgument when the state or checkpoint is corrupt or has a different model config.
-absl::Status InitFromRun(TrainRun& run, const std::string& source);
+// `checkpoint_weights` forces the checkpoint path even when the state exists.
+absl::Status InitFromRun(TrainRun& run, const std::string& source, bool checkpoint_weights);
 
 // The step loop from run.step to run.total_steps (see trainer.h for budget and checkpoints).
 absl::StatusOr<TrainSummary> TrainLoop(TrainRun& run, const PairSource& source,

@@ -121,6 +121,7 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"dice_weight", o.dice_weight},
           {"per_image_dice", o.per_image_dice},
           {"init_from", o.init_from},
+          {"init_from_checkpoint", o.init_from_checkpoint},
           {"augment", o.augment.enabled},
           {"max_partner_offset", o.pairs.max_offset},
           {"ed_es_probability", o.pairs.ed_es_probability},
@@ -189,7 +190,9 @@ absl::StatusOr<TrainSummary> Train(const TrainOptions& requested) {
       }
     }
     if (!resumed && !options.init_from.empty()) {
-      if (absl::Status s = InitFromRun(run, options.init_from); !s.ok()) return s;
+      if (absl::Status s = InitFromRun(run, options.init_from, options.init_from_checkpoint);
+          !s.ok())
+        return s;
       spdlog::info("fine-tuning from {} (trained {} steps)", options.init_from,
                    run.init.value("steps_done", int64_t{0}));
     }

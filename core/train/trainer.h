@@ -38,7 +38,11 @@ struct TrainOptions {
   // P reads P.state and P.state.json; the model config must match) with a fresh optimizer and
   // this run's own schedule, seed and data stream. Empty: random initialisation. A run that
   // resumes from out_path's own state ignores it. The source's lineage goes into the card.
+  // Without a state beside it (a released model), the checkpoint's own weights are used.
   std::string init_from;
+  // Start from init_from's checkpoint weights as stored (fp16 when the card says so) even when
+  // its fp32 state is there: fine-tuning a released model exactly as it was shipped.
+  bool init_from_checkpoint = false;
   uint64_t seed = 1;
   int batch_size = 8;            // pairs per step
   int64_t steps = 3000;          // schedule length (upper bound with a time budget)

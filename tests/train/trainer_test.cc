@@ -179,8 +179,29 @@ TEST_F(TrainerTest, InitFromACheckpointWithoutStateUsesItsWeightsAndCard) {
   EXPECT_EQ(ct.training["init_from"]["path"], base.out_path);
   EXPECT_EQ(ct.training["init_from"]["steps_done"], 2);
   EXPECT_EQ(ct.training["init_from"]["weights_sha256"], cb.weights_sha256);
-  EXPECT_NE(ct.training["init_from"]["weights"].get<std::string>().find("no training state"),
+  EXPECT_NE(ct.training["init_from"]["weights"].get<std::string>().find("stored fp32 weights"),
             std::string::npos);
+  // With its fp32 state there, a fp16 release is still fine-tuned from the stored (rounded)
+  // weights when asked (init_from_checkpoint), and from the exact fp32 state otherwise.
+  TrainOptions half = Small("half.pt");
+  half.steps = 2;
+  half.fp16_checkpoint = true;
+  ASSERT_TRUE(Train(half).ok());
+  ASSERT_TRUE(std::filesystem::exists(half.out_path + ".state"));
+  TrainOptions from_release = ZeroLrFineTune("from_release.pt", half.out_path, 9);
+  from_release.init_from_checkpoint = true;
+  TrainOptions from_state = ZeroLrFineTune("from_state.pt", half.out_path, 9);
+  ASSERT_TRUE(Train(from_release).ok());
+  ASSERT_TRUE(Train(from_state).ok());
+  auto released = LoadCheckpoint(half.out_path, nullptr);
+  auto tuned_release = LoadCheckpoint(from_release.out_path, nullptr);
+  auto tuned_state = LoadCheckpoint(from_state.out_path, nullptr);
+  ASSERT_TRUE(released.ok() && tuned_release.ok() && tuned_state.ok());
+  ExpectSameParameters(*released, *tuned_release);
+  bool any_differs = false;
+  auto rounded = (*released)->named_parameters(), exact = (*tuned_state)->named_parameters();
+  for (const auto& item : rounded) any_differs |= !torch::equal(item.value(), exact[item.key()]);
+  EXPECT_TRUE(any_differs) << "the fp32 state must not be rounded to fp16";
   // A released checkpoint of another architecture is refused, naming both configs.
   TrainOptions other = Small("other.pt");
   other.init_from = base.out_path;

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Reproduces the shipped model and every committed evaluation report (docs/TRAINING.md):
-#   1. trains BOTM tiny@192 on synthetic echo with domain randomisation in two stages:
+#   1. trains BOTM tiny@192 on synthetic echo with domain randomisation in three stages:
 #      stage 1 from random weights (6000 steps, batch Dice: 94 min on 2 free cores, measured),
 #      stage 2 a fine-tune from stage 1's fp32 state (1500 steps at a lower learning rate, a new
 #      data seed, per-image Dice and half the pairs (ED, ES), so small systolic cavities weigh as
-#      much as large diastolic ones: 24 min more, measured; see docs/TRAINING.md); with
-#      --with_ablation, its single-frame ablation (cross-frame block off) by the same two
-#      stages, same seeds, steps, data and threads (79 + 21 min, measured);
+#      much as large diastolic ones: 24 min more, measured; see docs/TRAINING.md), stage 3 a
+#      fine-tune from stage 2's released fp16 weights (750 steps, a quarter of the pairs
+#      exported at a low resolution as 112x112 videos are: 17 min more, measured); with
+#      --with_ablation, its single-frame ablation (cross-frame block off) by the same three
+#      stages, same seeds, steps, data and threads (79 + 21 + 15 min, measured);
 #   2. evaluates both on 24 held-out clips per bin: the five standard bins, the randomised
 #      training distribution and the seven robustness bins (whole clips, clip-mode pairing, one
 #      thread, so the numbers are bit-identical to the committed ones on the same BLAS);
 #   3. runs the partner-frame diagnostics (BOTM with every frame paired with itself, and live
 #      t-1 pairing);
 #   4. records the evaluations in the model cards.
-# Stage-1 checkpoints and states go to OUT/stages (git-ignored); the shipped checkpoints
-# models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt are the stage-2 outputs,
-# both trained by this recipe, each stage of the two with one botm-train binary (stage 1 with
-# the code of commit 0d3eb07, before the stage-2 flags existed; docs/TRAINING.md).
+# Stage-1 and stage-2 checkpoints and states go to OUT/stages (git-ignored); the shipped
+# checkpoints models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt are the
+# stage-3 outputs, both trained by this recipe, each stage with one botm-train binary for both
+# networks (stage 1 with the code of commit 0d3eb07, stage 2 of 8de739e, stage 3 of 70be0f3,
+# where stage 3 read stage 2's shipped checkpoint, which had no state beside it: the same as
+# --init_from_checkpoint here; docs/TRAINING.md).
 # Training is bit-reproducible for the same seed and thread count: keep --threads 2.
 #
 # Usage: scripts/reproduce-models.sh [BUILD_DIR] [--out DIR] [--eval_only] [--finetune_only]
@@ -25,6 +29,7 @@
 #   --out        where models and reports go (default models; writes models/botm-tiny-192.pt!)
 #   --eval_only  skip training; evaluate the checkpoints already in --out
 #   --finetune_only  skip stage 1; fine-tune from the stage-1 states already in OUT/stages
+#   --stage3_only    skip stages 1 and 2; fine-tune from the stage-2 outputs in OUT/stages
 #   --with_ablation  also train and evaluate the single-frame ablation
 #   --ablation_only  train (unless --eval_only) and evaluate the single-frame ablation alone
 set -euo pipefail
@@ -41,9 +46,10 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --eval_only) eval_only=1; shift ;;
     --finetune_only) finetune_only=1; shift ;;
+    --stage3_only) finetune_only=2; shift ;;
     --with_ablation) ablation=1; shift ;;
     --ablation_only) ablation=1; botm=0; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     -*) echo "reproduce-models: unknown option $1" >&2; exit 64 ;;
     *) build="$1"; shift ;;
   esac
@@ -63,22 +69,31 @@ common=(--variant=tiny --input_size=192 --decoder_stride=4 --batch_size=8 --thre
 stage1=(--seed=1 --steps=6000 --warmup_steps=300)
 stage2=(--seed=2 --steps=1500 --warmup_steps=50 --lr=3e-4 --per_image_dice=true
         --ed_es_probability=0.5)
+# Stage 3 starts from stage 2's stored fp16 weights (as it was first run, from the release).
+stage3=(--seed=3 --steps=750 --warmup_steps=50 --lr=2e-4 --per_image_dice=true
+        --ed_es_probability=0.5 --lowres_probability=0.25 --min_lowres_frac=0.3
+        --max_lowres_frac=0.9 --lowres_jpeg_probability=0.5 --validate_every=250
+        --checkpoint_every=250 --init_from_checkpoint=true)
 mkdir -p "${out}/stages"
-# train_two_stages CROSS_FRAME STAGE1_OUT SHIPPED_OUT LOG_NAME
-train_two_stages() {
+# train_stages CROSS_FRAME STAGE_PREFIX SHIPPED_OUT LOG_NAME
+train_stages() {
   if [[ "${finetune_only}" -eq 0 ]]; then
-    "${train}" "${common[@]}" "${stage1[@]}" --cross_frame="$1" --out="$2" \
+    "${train}" "${common[@]}" "${stage1[@]}" --cross_frame="$1" --out="$2-base.pt" \
       2>&1 | tee "${out}/logs/train-$4-stage1.log"
   fi
-  "${train}" "${common[@]}" "${stage2[@]}" --cross_frame="$1" --init_from="$2" --out="$3" \
-    2>&1 | tee "${out}/logs/train-$4.log"
+  if [[ "${finetune_only}" -le 1 ]]; then
+    "${train}" "${common[@]}" "${stage2[@]}" --cross_frame="$1" --init_from="$2-base.pt" \
+      --out="$2-stage2.pt" 2>&1 | tee "${out}/logs/train-$4-stage2.log"
+  fi
+  "${train}" "${common[@]}" "${stage3[@]}" --cross_frame="$1" --init_from="$2-stage2.pt" \
+    --out="$3" 2>&1 | tee "${out}/logs/train-$4.log"
 }
 if [[ "${eval_only}" -eq 0 && "${botm}" -eq 1 ]]; then
-  train_two_stages true "${out}/stages/${name}-base.pt" "${out}/${name}.pt" "${name}"
+  train_stages true "${out}/stages/${name}" "${out}/${name}.pt" "${name}"
 fi
 if [[ "${eval_only}" -eq 0 && "${ablation}" -eq 1 ]]; then
-  train_two_stages false "${out}/stages/${name}-single-base.pt" \
-    "${out}/ablation/${name}-single.pt" "${name}-single"
+  train_stages false "${out}/stages/${name}-single" "${out}/ablation/${name}-single.pt" \
+    "${name}-single"
 fi
 
 # Standard bins at the model's input size; the randomised family rendered at twice that (as a
@@ -99,5 +114,17 @@ if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
     --example_plots=0 --out_dir="${out}/reports/${name}-live" > "${out}/logs/eval-${name}-live.log"
 fi
-echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live (BOTM);" \
-  "${name}-single (with --with_ablation or --ablation_only)"
+# The low-resolution export check: the same clips rendered as above, then exported at 112x112
+# (an EchoNet-style video) and scored there, for the bins where the export size matters.
+x112_args=(--bins=normal,randomized,padded_sector,heavy_haze,real_like --clips_per_bin=24
+           --max_frames=0 --threads=1 --progress=false --export_size=112)
+if [[ "${botm}" -eq 1 ]]; then
+  "${evaluate}" "${x112_args[@]}" --model="${out}/${name}.pt" \
+    --out_dir="${out}/reports/${name}-x112" > "${out}/logs/eval-${name}-x112.log"
+fi
+if [[ "${ablation}" -eq 1 ]]; then
+  "${evaluate}" "${x112_args[@]}" --model="${out}/ablation/${name}-single.pt" \
+    --out_dir="${out}/reports/${name}-single-x112" > "${out}/logs/eval-${name}-single-x112.log"
+fi
+echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live, ${name}-x112" \
+  "(BOTM); ${name}-single, ${name}-single-x112 (with --with_ablation or --ablation_only)"

@@ -49,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     --stage3_only) finetune_only=2; shift ;;
     --with_ablation) ablation=1; shift ;;
     --ablation_only) ablation=1; botm=0; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     -*) echo "reproduce-models: unknown option $1" >&2; exit 64 ;;
     *) build="$1"; shift ;;
   esac

@@ -144,6 +144,30 @@ absl::Status SaveRun(TrainRun& run, const TrainSummary& summary) {
 
 namespace {
 
+// InvalidArgument naming both configs unless `theirs` (a model config as JSON, read from
+// `where`) is this run's.
+absl::Status CheckSameModelConfig(const std::string& where, const nlohmann::json& theirs,
+                                  const TrainRun& run) {
+  const nlohmann::json ours = ToJson(run.options.model);
+  if (theirs == ours) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(where, ": written with a different model config (",
+                                                 theirs.dump(), "; this run ", ours.dump(), ")"));
+}
+
+// The lineage of a fine-tune from `source`: its path, steps, options and history, and the
+// source's own init_from when it was itself a fine-tune.
+nlohmann::json Lineage(const std::string& source, const nlohmann::json& record,
+                       const char* steps_key) {
+  nlohmann::json init = {{"path", source},
+                         {"steps_done", record.value(steps_key, int64_t{0})},
+                         {"options", record.value("options", nlohmann::json())},
+                         {"history", record.value("history", nlohmann::json::array())}};
+  if (record.contains("init_from") && !record["init_from"].is_null()) {
+    init["init_from"] = record["init_from"];
+  }
+  return init;
+}
+
 // Reads the training state beside checkpoint `ckpt` (ckpt.state, ckpt.state.json) into
 // run.model, and into run.optimizer when `with_optimizer`; returns the state's metadata.
 // NotFound when the state is missing; InvalidArgument when it is corrupt or was written with a
@@ -158,10 +182,9 @@ absl::StatusOr<nlohmann::json> LoadState(TrainRun& run, const std::string& ckpt,
   if (meta.is_discarded() || !meta.contains("options")) {
     return absl::InvalidArgumentError("corrupt " + StateMetaPath(ckpt));
   }
-  if (meta["options"]["model"] != ToJson(run.options.model)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        StateMetaPath(ckpt), ": written with a different model config (",
-        meta["options"]["model"].dump(), "; this run ", ToJson(run.options.model).dump(), ")"));
+  if (absl::Status s = CheckSameModelConfig(StateMetaPath(ckpt), meta["options"]["model"], run);
+      !s.ok()) {
+    return s;
   }
   try {
     torch::serialize::InputArchive archive, model_archive;
@@ -207,10 +230,10 @@ absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
                         absl::StrCat("init_from: cannot read the checkpoint ", source, ": ",
                                      loaded.status().message()));
   }
-  if (ToJson(card.config) != ToJson(run.options.model)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "init_from: ", source, " has a different model config (", ToJson(card.config).dump(),
-        "; this run ", ToJson(run.options.model).dump(), ")"));
+  if (absl::Status s =
+          CheckSameModelConfig(absl::StrCat("init_from: ", source), ToJson(card.config), run);
+      !s.ok()) {
+    return s;
   }
   {
     torch::NoGradGuard no_grad;
@@ -219,15 +242,10 @@ absl::Status InitFromCheckpoint(TrainRun& run, const std::string& source) {
     auto from_b = (*loaded)->named_buffers(), to_b = run.model->named_buffers();
     for (auto& b : to_b) b.value().copy_(from_b[b.key()]);
   }
-  const nlohmann::json& t = card.training;
-  run.init = {{"path", source},
-              {"weights_sha256", card.weights_sha256},
-              {"weights", card.fp16_weights ? "the checkpoint's stored fp16 weights"
-                                            : "the checkpoint's stored fp32 weights"},
-              {"steps_done", t.value("steps_done", int64_t{0})},
-              {"options", t.value("options", nlohmann::json())},
-              {"history", t.value("history", nlohmann::json::array())}};
-  if (t.contains("init_from") && !t["init_from"].is_null()) run.init["init_from"] = t["init_from"];
+  run.init = Lineage(source, card.training, "steps_done");
+  run.init["weights_sha256"] = card.weights_sha256;
+  run.init["weights"] = card.fp16_weights ? "the checkpoint's stored fp16 weights"
+                                          : "the checkpoint's stored fp32 weights";
   return absl::OkStatus();
 }
 
@@ -248,13 +266,7 @@ absl::Status InitFromRun(TrainRun& run, const std::string& source, bool checkpoi
                                            "checkpoint, or a checkpoint with its card)"
                                          : ""));
   }
-  run.init = {{"path", source},
-              {"steps_done", meta->value("step", int64_t{0})},
-              {"options", (*meta)["options"]},
-              {"history", meta->value("history", nlohmann::json::array())}};
-  if (meta->contains("init_from") && !(*meta)["init_from"].is_null()) {
-    run.init["init_from"] = (*meta)["init_from"];
-  }
+  run.init = Lineage(source, *meta, "step");
   return absl::OkStatus();
 }
 

@@ -14,6 +14,14 @@
 namespace botm::train {
 namespace {
 
+void ExpectSameParameters(BotmModel& a, BotmModel& b) {
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (const auto& item : pa) {
+    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+  }
+}
+
 class TrainerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,6 +48,18 @@ class TrainerTest : public ::testing::Test {
     return o;
   }
 
+  // Trains `tune` and loads it and its source `base` with their cards; the lr-0 fine-tune must
+  // hold exactly the source's weights.
+  void ExpectTunedLikeSource(const TrainOptions& base, const TrainOptions& tune, ModelCard* cb,
+                             ModelCard* ct) const {
+    auto summary = Train(tune);
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    auto a = LoadCheckpoint(base.out_path, cb);
+    auto b = LoadCheckpoint(tune.out_path, ct);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ExpectSameParameters(*a, *b);
+  }
+
   // One fine-tune step at learning rate 0 from `source`: the weights cannot move.
   TrainOptions ZeroLrFineTune(const std::string& name, const std::string& source,
                               uint64_t seed) const {
@@ -55,13 +75,6 @@ class TrainerTest : public ::testing::Test {
 };
 
 // Every parameter of two checkpoints' models is bit-identical.
-void ExpectSameParameters(BotmModel& a, BotmModel& b) {
-  auto pa = a->named_parameters(), pb = b->named_parameters();
-  ASSERT_EQ(pa.size(), pb.size());
-  for (const auto& item : pa) {
-    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
-  }
-}
 
 TEST_F(TrainerTest, SmokeRunWritesLoadableCheckpointWithCard) {
   TrainOptions o = Small("smoke.pt");
@@ -126,13 +139,8 @@ TEST_F(TrainerTest, InitFromStartsAtTheSourceWeightsAndRecordsLineage) {
   // A different seed: the weights must come from the source, not the init.
   TrainOptions tune = ZeroLrFineTune("tuned.pt", base.out_path, 7);
   tune.per_image_dice = true;
-  auto summary = Train(tune);
-  ASSERT_TRUE(summary.ok()) << summary.status();
   ModelCard cb, ct;
-  auto a = LoadCheckpoint(base.out_path, &cb);
-  auto b = LoadCheckpoint(tune.out_path, &ct);
-  ASSERT_TRUE(a.ok() && b.ok());
-  ExpectSameParameters(*a, *b);
+  ASSERT_NO_FATAL_FAILURE(ExpectTunedLikeSource(base, tune, &cb, &ct));
   ASSERT_TRUE(ct.training.contains("init_from"));
   EXPECT_EQ(ct.training["init_from"]["path"], base.out_path);
   EXPECT_EQ(ct.training["init_from"]["steps_done"], 2);
@@ -169,13 +177,8 @@ TEST_F(TrainerTest, InitFromACheckpointWithoutStateUsesItsWeightsAndCard) {
   std::filesystem::remove(base.out_path + ".state");
   std::filesystem::remove(base.out_path + ".state.json");
   TrainOptions tune = ZeroLrFineTune("tuned.pt", base.out_path, 9);
-  auto summary = Train(tune);
-  ASSERT_TRUE(summary.ok()) << summary.status();
   ModelCard cb, ct;
-  auto a = LoadCheckpoint(base.out_path, &cb);
-  auto b = LoadCheckpoint(tune.out_path, &ct);
-  ASSERT_TRUE(a.ok() && b.ok());
-  ExpectSameParameters(*a, *b);
+  ASSERT_NO_FATAL_FAILURE(ExpectTunedLikeSource(base, tune, &cb, &ct));
   EXPECT_EQ(ct.training["init_from"]["path"], base.out_path);
   EXPECT_EQ(ct.training["init_from"]["steps_done"], 2);
   EXPECT_EQ(ct.training["init_from"]["weights_sha256"], cb.weights_sha256);

@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, out, "", "Output folder");
 ABSL_FLAG(double, spacing_mm, 0, "Pixel spacing in mm (0 = from the input when it knows)");
 ABSL_FLAG(botm::Segmenter::Pairing, pairing, botm::Segmenter::Pairing::kPrevious,
           "previous (live) or next (clip)");
+ABSL_FLAG(int, partner_offset, 0,
+          "previous pairing: frame t with t-K (0 = the model's default, 1..64)");
 ABSL_FLAG(std::string, mask_encoding, "png", "png or rle");
 ABSL_FLAG(std::string, frame_encoding, "png", "Frames on the wire: png or raw");
 ABSL_FLAG(bool, contours, false, "Ask for per-class contours");
@@ -74,6 +76,12 @@ absl::StatusOr<botm::v1::StreamConfig> ConfigFlags(const SourceInfo& source) {
   config.set_pairing(absl::GetFlag(FLAGS_pairing) == botm::Segmenter::Pairing::kNext
                          ? botm::v1::PAIRING_MODE_NEXT
                          : botm::v1::PAIRING_MODE_PREVIOUS);
+  const int offset = absl::GetFlag(FLAGS_partner_offset);
+  if (offset < 0 || offset > 64) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--partner_offset must be in [0, 64] (0 = the model's default), not ", offset));
+  }
+  config.set_partner_offset(static_cast<uint32_t>(offset));
   config.set_mask_encoding(masks == "rle" ? botm::v1::MASK_ENCODING_RLE
                                           : botm::v1::MASK_ENCODING_PNG);
   const double spacing = absl::GetFlag(FLAGS_spacing_mm);

@@ -33,11 +33,13 @@ absl::Status CallBase::StartSession(const v1::StreamConfig& config) {
     return s;
   }
   session_ = *std::move(session);
-  engine_stream_ = engine_->OpenStream(session_->engine_options());
-  spdlog::info("{} start peer={} view=\"{}\" tag=\"{}\" pairing={} overflow={} fps={}", kind_,
-               LogSafe(peer_), LogSafe(config.view()), LogSafe(config.client_tag()),
-               v1::PairingMode_Name(config.pairing()), v1::OverflowPolicy_Name(config.overflow()),
-               config.frame_rate_hz());
+  const EngineStreamOptions stream_options = session_->engine_options();
+  engine_stream_ = engine_->OpenStream(stream_options);
+  spdlog::info(
+      "{} start peer={} view=\"{}\" tag=\"{}\" pairing={} partner_offset={} overflow={} fps={}",
+      kind_, LogSafe(peer_), LogSafe(config.view()), LogSafe(config.client_tag()),
+      v1::PairingMode_Name(config.pairing()), stream_options.partner_offset,
+      v1::OverflowPolicy_Name(config.overflow()), config.frame_rate_hz());
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // InferenceEngine::RunBatch: one Encode() for every runnable frame of the batch, partner
 // chaining per stream, one Decode(), then the callbacks in per-stream order.
+#include <algorithm>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -36,12 +37,17 @@ class Plan {
     answers_.back().request = static_cast<int>(requests_.size());
     requests_.push_back({std::move(self), std::move(partner)});
   }
-  // Chains one encoded frame into its stream: kPrevious decodes it with the previous frame;
+  // Chains one encoded frame into its stream: kPrevious decodes it with the frame
+  // partner_offset encoded frames earlier (the first frame alone, the next ones with frame 0);
   // kNext decodes the held frame with it and holds it.
   void Chain(EngineStream& s, EncodedFramePtr enc, std::unique_ptr<FrameJob> job, double queue_ms) {
     if (s.options.pairing != Segmenter::Pairing::kNext) {
-      Decode(enc, s.last, std::move(job), queue_ms);
-      s.last = std::move(enc);
+      EncodedFramePtr partner = s.history.empty() ? nullptr : s.history.front();
+      Decode(enc, std::move(partner), std::move(job), queue_ms);
+      s.history.push_back(std::move(enc));
+      while (static_cast<int>(s.history.size()) > std::max(1, s.options.partner_offset)) {
+        s.history.pop_front();
+      }
       return;
     }
     if (s.held != nullptr) {

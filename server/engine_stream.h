@@ -23,11 +23,14 @@ class EngineStream {
     bool dropped = false;  // latest-only replacement or cancelled
   };
   const EngineStreamOptions options;
-  std::deque<Waiting> waiting;     // (mu)
-  bool in_flight = false;          // (mu)
-  bool in_ready = false;           // (mu)
-  bool cancelled = false;          // (mu)
-  EncodedFramePtr last;            // partner of the next frame (kPrevious) or of the held one
+  std::deque<Waiting> waiting;  // (mu)
+  bool in_flight = false;       // (mu)
+  bool in_ready = false;        // (mu)
+  bool cancelled = false;       // (mu)
+  // kPrevious: the last partner_offset encoded frames, oldest first; the oldest is the next
+  // frame's partner (frame t - K once K frames were seen, frame 0 before).
+  std::deque<EncodedFramePtr> history;
+  EncodedFramePtr last;            // kNext: the partner of the held frame (its predecessor)
   std::unique_ptr<FrameJob> held;  // kNext: the frame waiting for its successor
   EncodedFramePtr held_encoded;
   double held_queue_ms = 0.0;

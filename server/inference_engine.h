@@ -18,13 +18,14 @@
 // Partner chaining (cached features): per stream, at most one batch is in flight, so a frame's
 // predecessor has always been encoded (in an earlier batch, or earlier in the same batch)
 // before the frame is decoded. A frame in a live stream costs one encoder pass: with
-// kPrevious its partner is the previous frame's EncodedFramePtr kept in the EngineStream (the
-// first frame is paired with itself). With kNext, frame t is held until frame t+1 is encoded
-// (one frame of latency); a kFlush job decodes the held frame paired with t-1 (at the end of a
-// stream, and before a frame that never reaches the engine, so that the held frame is not kept
-// waiting for a successor that will not come). Latency cost of chaining: a frame whose predecessor
-// is still running waits at most for that batch to finish (one batch inference time) before it can
-// be batched.
+// kPrevious its partner is the EncodedFramePtr of the frame partner_offset (K) encoded frames
+// earlier, kept with the K-1 after it in the EngineStream (the first frame is paired with
+// itself, frames 1..K-1 with frame 0; dropped or failed frames are not counted). With kNext, frame
+// t is held until frame t+1 is encoded (one frame of latency); a kFlush job decodes the held frame
+// paired with t-1 (at the end of a stream, and before a frame that never reaches the engine, so
+// that the held frame is not kept waiting for a successor that will not come). Latency cost of
+// chaining: a frame whose predecessor is still running waits at most for that batch to finish (one
+// batch inference time) before it can be batched.
 //
 // Deadlines: a frame whose deadline has passed when its batch is formed is answered
 // DeadlineExceeded without running. Frames of a cancelled stream are answered Cancelled.
@@ -130,6 +131,10 @@ struct EngineStreamOptions {
   Segmenter::Pairing pairing = Segmenter::Pairing::kPrevious;
   // Keep only the newest waiting frame (OVERFLOW_POLICY_LATEST_ONLY).
   bool latest_only = false;
+  // kPrevious: frame t is decoded with the frame K = partner_offset encoded frames earlier
+  // (frame 0 until K frames were seen); the stream keeps K encoded frames (about 0.6 MB each
+  // for tiny@192). kNext ignores it (t with t + 1). Values below 1 count as 1.
+  int partner_offset = 1;
 };
 
 struct EngineStats {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/metrics/metrics.h"
+#include "core/model/model_card.h"
 #include "server/logging.h"
 #include "server/status_util.h"
 
@@ -50,6 +51,16 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(const v1::StreamConfig&
     return invalid("config.overflow",
                    "PAIRING_MODE_NEXT cannot be combined with OVERFLOW_POLICY_LATEST_ONLY");
   }
+  if (config.partner_offset() > static_cast<uint32_t>(kMaxPartnerOffset)) {
+    return invalid("config.partner_offset",
+                   absl::StrCat("partner_offset must be at most ", kMaxPartnerOffset, ", got ",
+                                config.partner_offset()));
+  }
+  if (config.pairing() == v1::PAIRING_MODE_NEXT && config.partner_offset() > 1) {
+    return invalid("config.partner_offset",
+                   "partner_offset applies to PAIRING_MODE_PREVIOUS; PAIRING_MODE_NEXT pairs t "
+                   "with t+1");
+  }
   return std::unique_ptr<Session>(new Session(config, model, options));
 }
 
@@ -58,6 +69,10 @@ EngineStreamOptions Session::engine_options() const {
   o.pairing = config_.pairing() == v1::PAIRING_MODE_NEXT ? Segmenter::Pairing::kNext
                                                          : Segmenter::Pairing::kPrevious;
   o.latest_only = config_.overflow() == v1::OVERFLOW_POLICY_LATEST_ONLY;
+  // NEXT pairs t with t+1; PREVIOUS with t-K, K the config's or else the model card's.
+  o.partner_offset = o.pairing == Segmenter::Pairing::kNext ? 1
+                     : config_.partner_offset() > 0 ? static_cast<int>(config_.partner_offset())
+                                                    : model_.partner_offset;
   return o;
 }
 

@@ -20,7 +20,8 @@ nlohmann::json ToJson(const ModelCard& c) {
                         {"training", c.training},
                         {"metrics", c.metrics},
                         {"weights_sha256", c.weights_sha256},
-                        {"fp16_weights", c.fp16_weights}};
+                        {"fp16_weights", c.fp16_weights},
+                        {"partner_offset", c.partner_offset}};
 }
 
 absl::StatusOr<ModelCard> ModelCardFromJson(const nlohmann::json& j) {
@@ -33,8 +34,13 @@ absl::StatusOr<ModelCard> ModelCardFromJson(const nlohmann::json& j) {
         ReadJsonField(j, "created_utc", &c.created_utc), ReadJsonField(j, "seed", &c.seed),
         ReadJsonField(j, "num_parameters", &c.num_parameters),
         ReadJsonField(j, "weights_sha256", &c.weights_sha256),
-        ReadJsonField(j, "fp16_weights", &c.fp16_weights)}) {
+        ReadJsonField(j, "fp16_weights", &c.fp16_weights),
+        ReadJsonField(j, "partner_offset", &c.partner_offset)}) {
     if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("model card: ", s.message()));
+  }
+  if (c.partner_offset < 1 || c.partner_offset > kMaxPartnerOffset) {
+    return absl::InvalidArgumentError(absl::StrCat("model card: partner_offset must be in [1, ",
+                                                   kMaxPartnerOffset, "], got ", c.partner_offset));
   }
   if (j.contains("training")) c.training = j.at("training");
   if (j.contains("metrics")) c.metrics = j.at("metrics");

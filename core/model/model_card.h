@@ -15,6 +15,9 @@
 
 namespace botm {
 
+// Largest partner offset a card, a stream or an evaluation may ask for (frames).
+inline constexpr int kMaxPartnerOffset = 64;
+
 struct ModelCard {
   std::string name = "botm";  // "botm-single-frame" for the ablation
   std::string version;
@@ -29,6 +32,11 @@ struct ModelCard {
   nlohmann::json metrics;      // evaluation results
   std::string weights_sha256;  // hex sha256 of the NAME.pt bytes
   bool fp16_weights = false;   // weights stored as half, loaded as float
+  // Live pairing (Segmenter::Pairing::kPrevious): frame t is decoded with frame t - K, K =
+  // partner_offset (the first K frames with frame 0). Chosen by evaluation and written by
+  // `botm-eval --pairing=previous --partner_offset=K --update_card` (docs/TRAINING.md, "The
+  // partner frame"); 1 (adjacent frames) when the card does not say. In [1, kMaxPartnerOffset].
+  int partner_offset = 1;
 };
 
 nlohmann::json ToJson(const ModelCard& card);

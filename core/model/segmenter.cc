@@ -4,11 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "core/model/internal/torch_segmenter.h"
+#include "core/model/model_card.h"
 
 #ifndef BOTM_MODEL_DIR
 #define BOTM_MODEL_DIR ""
@@ -63,8 +65,19 @@ absl::StatusOr<std::vector<FrameOutput>> Segmenter::Segment(
 }
 
 absl::StatusOr<std::vector<FrameOutput>> Segmenter::SegmentClip(absl::Span<const cv::Mat> frames,
-                                                                Pairing pairing, int batch_size) {
+                                                                Pairing pairing, int batch_size,
+                                                                int partner_offset) {
   if (batch_size < 1) return absl::InvalidArgumentError("batch_size must be >= 1");
+  if (partner_offset < 0 || partner_offset > kMaxPartnerOffset) {
+    return absl::InvalidArgumentError(absl::StrCat("partner_offset must be in [0, ",
+                                                   kMaxPartnerOffset, "], got ", partner_offset));
+  }
+  if (pairing == Pairing::kNext && partner_offset > 1) {
+    return absl::InvalidArgumentError(
+        "partner_offset applies to previous (live) pairing; next pairs t with t + 1");
+  }
+  const size_t offset =
+      static_cast<size_t>(partner_offset > 0 ? partner_offset : std::max(1, info().partner_offset));
   const size_t n = frames.size(), batch = static_cast<size_t>(batch_size);
   std::vector<EncodedFramePtr> encoded;
   for (size_t start = 0; start < n; start += batch) {
@@ -81,7 +94,7 @@ absl::StatusOr<std::vector<FrameOutput>> Segmenter::SegmentClip(absl::Span<const
     std::vector<DecodeRequest> requests;
     for (size_t t = start; t < std::min(n, start + batch); ++t) {
       size_t partner = t;
-      if (pairing == Pairing::kPrevious) partner = t == 0 ? 0 : t - 1;
+      if (pairing == Pairing::kPrevious) partner = t >= offset ? t - offset : 0;
       if (pairing == Pairing::kNext) partner = t + 1 < n ? t + 1 : (t == 0 ? 0 : t - 1);
       requests.push_back({encoded[t], encoded[partner]});
     }

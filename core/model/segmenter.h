@@ -5,8 +5,9 @@
 //   Encode(images)      -> one EncodedFrame per image (the shared MiT encoder's features),
 //   Decode(self, partner) -> optimal token matching + BCTA + decoder -> labels at the frame's
 //                          own resolution.
-// A live stream keeps the EncodedFrame of frame t-1 as the partner of frame t (the first frame
-// is paired with itself). Segment() and SegmentClip() wrap the two steps.
+// A live stream keeps the EncodedFrame of frame t-K as the partner of frame t, K = the model
+// card's partner_offset (the first frame is paired with itself, the next K-1 with frame 0).
+// Segment() and SegmentClip() wrap the two steps.
 //
 // Thread-safety: a Segmenter is thread-safe. Encode/Decode may run concurrently from several
 // threads (the weights are read-only after Create()); the model pool relies on this.
@@ -75,6 +76,7 @@ struct ModelInfo {
   int intra_op_threads = 0;
   std::string model_card_json;  // the whole card
   int64_t num_parameters = 0;
+  int partner_offset = 1;  // the card's live partner offset K (frame t with t - K); see below
 };
 
 // Opaque encoder features of one frame, plus the frame's original size. Immutable; may be
@@ -146,8 +148,13 @@ class Segmenter {
     return pairing == Pairing::kNext ? "next" : "previous";
   }
   // Segments a whole clip, encoding each frame once, decoding in batches of `batch_size`.
+  // kPrevious pairs frame t with frame t - K, K = partner_offset (0 = the card's,
+  // info().partner_offset), and the first K frames with frame 0: what a live stream has seen.
+  // kNext always pairs t with t + 1; asking it for an offset above 1 is InvalidArgument, as is
+  // an offset outside [0, kMaxPartnerOffset] (model_card.h).
   absl::StatusOr<std::vector<FrameOutput>> SegmentClip(absl::Span<const cv::Mat> frames,
-                                                       Pairing pairing, int batch_size = 1);
+                                                       Pairing pairing, int batch_size = 1,
+                                                       int partner_offset = 0);
 };
 
 // Path of the shipped default model (models/botm-tiny-192.pt), resolved from the BOTM_MODEL_DIR

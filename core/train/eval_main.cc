@@ -39,6 +39,9 @@ ABSL_FLAG(std::string, out_dir, "",
 ABSL_FLAG(std::string, pairing, "next",
           "partner frame: next (clip mode, t+1), previous (live, t-1) or self (no temporal "
           "information; a diagnostic)");
+ABSL_FLAG(int, partner_offset, 0,
+          "previous pairing: frame t with t-K (0 = the model card's partner_offset); with "
+          "--update_card the card records it");
 ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
 ABSL_FLAG(std::string, expect, "",
@@ -52,7 +55,9 @@ ABSL_FLAG(double, tolerance, 1e-6,
 namespace {
 
 // Records the evaluation in the checkpoint's model card (NAME.json beside NAME.pt), only when the
-// card describes the evaluated weights (same sha256).
+// card describes the evaluated weights (same sha256). A live (previous-pairing) evaluation goes
+// to its own metrics key and sets the card's partner_offset: the pairing that was measured is
+// the one the server then uses.
 absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json& report) {
   const std::string path =
       botm::ModelCardPathFor(o.model_path.empty() ? botm::DefaultModelPath() : o.model_path);
@@ -66,7 +71,13 @@ absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json&
                             {"pairing", report["pairing"]}};
   if (report["bins"].contains("normal")) summary["normal"] = report["bins"]["normal"];
   summary["all_bins"] = report["all"];
-  card->metrics["eval_synthetic_held_out"] = summary;
+  if (report.contains("partner_offset")) {
+    card->partner_offset = report["partner_offset"].get<int>();
+    summary["partner_offset"] = card->partner_offset;
+    card->metrics["eval_synthetic_held_out_live"] = summary;
+  } else {
+    card->metrics["eval_synthetic_held_out"] = summary;
+  }
   if (absl::Status s = botm::WriteModelCard(*card, path); !s.ok()) return s;
   spdlog::info("updated {}", path);
   return absl::OkStatus();
@@ -132,6 +143,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.pairing = *pairing;
+  o.partner_offset = absl::GetFlag(FLAGS_partner_offset);
   o.progress = absl::GetFlag(FLAGS_progress);
   auto report = botm::train::Evaluate(o);
   if (!report.ok()) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/progress_bar.h"
+#include "core/model/model_card.h"
 #include "core/train/eval_plots.h"
 #include "core/train/eval_stats.h"
 #include "core/train/real_data.h"
@@ -119,15 +120,17 @@ absl::StatusOr<std::vector<ClipGroup>> FolderGroups(const EvalOptions& o) {
   return groups;
 }
 
-absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, EvalClip* clip) {
+absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, int partner_offset,
+                     EvalClip* clip) {
   const auto start = std::chrono::steady_clock::now();
   // Segment() without partners decodes every frame with itself.
-  auto out = pairing == EvalPairing::kSelf
-                 ? seg.Segment(clip->images, {})
-                 : seg.SegmentClip(clip->images,
-                                   pairing == EvalPairing::kNext ? Segmenter::Pairing::kNext
-                                                                 : Segmenter::Pairing::kPrevious,
-                                   batch_size);
+  auto out =
+      pairing == EvalPairing::kSelf
+          ? seg.Segment(clip->images, {})
+          : seg.SegmentClip(clip->images,
+                            pairing == EvalPairing::kNext ? Segmenter::Pairing::kNext
+                                                          : Segmenter::Pairing::kPrevious,
+                            batch_size, pairing == EvalPairing::kPrevious ? partner_offset : 0);
   if (!out.ok()) return out.status();
   clip->predicted.clear();
   for (FrameOutput& f : *out) clip->predicted.push_back(std::move(f.labels));
@@ -135,7 +138,11 @@ absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, EvalCl
   return absl::OkStatus();
 }
 
-const char* PairingText(EvalPairing p) {
+std::string PairingText(EvalPairing p, int partner_offset) {
+  if (p == EvalPairing::kPrevious && partner_offset > 1) {
+    return absl::StrCat("live mode: frame t with t-", partner_offset, " (the first ",
+                        partner_offset, " frames with frame 0)");
+  }
   switch (p) {
     case EvalPairing::kNext:
       return "clip mode: frame t with t+1 (last with t-1)";
@@ -188,6 +195,13 @@ absl::Status CheckOptions(const EvalOptions& o) {
   if (o.example_plots < 0) {
     return bad(absl::StrCat("example_plots must be >= 0, got ", o.example_plots));
   }
+  if (o.partner_offset < 0 || o.partner_offset > kMaxPartnerOffset) {
+    return bad(absl::StrCat("partner_offset must be in [0, ", kMaxPartnerOffset, "], got ",
+                            o.partner_offset));
+  }
+  if (o.partner_offset > 1 && o.pairing != EvalPairing::kPrevious) {
+    return bad("partner_offset applies to previous (live) pairing only");
+  }
   return absl::OkStatus();
 }
 
@@ -238,7 +252,11 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.export_size_px > 0 ? absl::StrCat("exported at ", o.export_size_px, " px, ") : "",
                 "max_frames ", o.max_frames)
           : o.data;
-  report["pairing"] = PairingText(o.pairing);
+  // The live partner offset: the option, else the card's (next and self ignore it).
+  const int partner_offset =
+      o.partner_offset > 0 ? o.partner_offset : (*seg)->info().partner_offset;
+  report["pairing"] = PairingText(o.pairing, partner_offset);
+  if (o.pairing == EvalPairing::kPrevious) report["partner_offset"] = partner_offset;
   BinStats all;
   EvalClip first;  // the first clip, kept for the matching plot
   bool have_first = false;
@@ -252,7 +270,8 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
     BinStats stats;
     for (size_t i = 0; i < g.clips.size(); ++i) {
       EvalClip& clip = g.clips[i];
-      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, &clip); !s.ok()) return s;
+      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, partner_offset, &clip); !s.ok())
+        return s;
       stats.Add(clip);
       if (!o.out_dir.empty() && static_cast<int>(i) < o.example_plots) {
         if (absl::Status s = WriteClipPlots(clip, o.out_dir); !s.ok()) return s;

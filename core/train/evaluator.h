@@ -59,6 +59,9 @@ struct EvalOptions {
   int batch_size = 4;   // pairs per Decode batch
   std::string out_dir;  // empty = no files written
   EvalPairing pairing = EvalPairing::kNext;
+  // kPrevious: frame t with t - K, K = partner_offset (0 = the model card's; docs/TRAINING.md,
+  // "The partner frame"). Above 1 with kNext or kSelf is InvalidArgument.
+  int partner_offset = 0;
   int example_plots = 1;      // clips per bin with area-curve and overlay PNGs
   bool matching_plot = true;  // stage-4 transport plan picture (cross-frame models)
   bool progress = true;

@@ -40,6 +40,28 @@ TEST(ConfigTest, JsonRoundTripAndValidation) {
   EXPECT_FALSE(VariantByName("b0").ok());
 }
 
+// The card's live partner offset: 1 when absent (older cards), kept through a round trip,
+// refused outside [1, kMaxPartnerOffset] naming the key.
+TEST(ModelCardTest, PartnerOffsetDefaultsRoundTripsAndIsRangeChecked) {
+  ModelCard card;
+  nlohmann::json j = ToJson(card);
+  j.erase("partner_offset");
+  auto old = ModelCardFromJson(j);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->partner_offset, 1);
+  card.partner_offset = 8;
+  auto back = ModelCardFromJson(ToJson(card));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->partner_offset, 8);
+  for (int bad : {0, -3, kMaxPartnerOffset + 1}) {
+    j = ToJson(card);
+    j["partner_offset"] = bad;
+    auto refused = ModelCardFromJson(j);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(std::string(refused.status().message()).find("partner_offset"), std::string::npos);
+  }
+}
+
 // Found by tests/fuzz/model_card_fuzz.cc: numbers that do not fit an integer field were
 // converted with undefined behaviour; they are now InvalidArgument naming the key.
 TEST(ConfigTest, NumbersOutOfRangeAreInvalidArgument) {

@@ -1,9 +1,12 @@
 // Tests of the torch-free Segmenter over an untrained (seeded) checkpoint.
 #include "core/model/segmenter.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/model/model_card.h"
 #include "core/model/model_factory.h"
 
 namespace botm {
@@ -38,6 +41,26 @@ class SegmenterTest : public ::testing::Test {
     cv::ellipse(img, cv::Point(40 + t, 40), cv::Size(20, 30 - t), 10.0, 0, 360, cv::Scalar(200),
                 -1);
     return img;
+  }
+
+  // Each frame of `whole` equals frame t decoded alone with partner_of(t); the frames are
+  // encoded one by one, as SegmentClip does with batch_size 1 (batching may round differently).
+  static void ExpectDecodedWith(const std::vector<cv::Mat>& clip,
+                                const std::vector<FrameOutput>& whole,
+                                const std::function<int(int)>& partner_of) {
+    std::vector<EncodedFramePtr> encoded;
+    for (const cv::Mat& frame : clip) {
+      auto e = segmenter_->Encode({frame});
+      ASSERT_TRUE(e.ok());
+      encoded.push_back((*e)[0]);
+    }
+    ASSERT_EQ(whole.size(), clip.size());
+    for (int t = 0; t < static_cast<int>(clip.size()); ++t) {
+      auto one = segmenter_->Segment({clip[t]}, {encoded[partner_of(t)]});
+      ASSERT_TRUE(one.ok());
+      EXPECT_EQ(cv::countNonZero((*one)[0].labels != whole[t].labels), 0) << t;
+      EXPECT_EQ((*one)[0].uncertainty, whole[t].uncertainty) << t;
+    }
   }
 
   static std::string* path_;
@@ -99,22 +122,36 @@ TEST_F(SegmenterTest, SegmentPairsEqualSegmentClip) {
   for (auto pairing : {Segmenter::Pairing::kPrevious, Segmenter::Pairing::kNext}) {
     auto whole = segmenter_->SegmentClip(clip, pairing, /*batch_size=*/1);
     ASSERT_TRUE(whole.ok()) << whole.status();
-    // Encoded one by one, as SegmentClip does with batch_size 1 (batching may round differently).
-    std::vector<EncodedFramePtr> encoded;
-    for (const cv::Mat& frame : clip) {
-      auto e = segmenter_->Encode({frame});
-      ASSERT_TRUE(e.ok());
-      encoded.push_back((*e)[0]);
-    }
-    for (int t = 0; t < 4; ++t) {
-      int partner =
-          pairing == Segmenter::Pairing::kPrevious ? std::max(t - 1, 0) : (t < 3 ? t + 1 : t - 1);
-      auto one = segmenter_->Segment({clip[t]}, {encoded[partner]});
-      ASSERT_TRUE(one.ok());
-      EXPECT_EQ(cv::countNonZero((*one)[0].labels != (*whole)[t].labels), 0) << t;
-      EXPECT_EQ((*one)[0].uncertainty, (*whole)[t].uncertainty) << t;
-    }
+    ExpectDecodedWith(clip, *whole, [pairing](int t) {
+      return pairing == Segmenter::Pairing::kPrevious ? std::max(t - 1, 0)
+                                                      : (t < 3 ? t + 1 : t - 1);
+    });
   }
+}
+
+// Live pairing with partner_offset K: frame t with t-K, frames before K with frame 0; the
+// untrained card's default is 1; next refuses an offset; out-of-range offsets are refused.
+TEST_F(SegmenterTest, PartnerOffsetPairsWithTheFrameKBefore) {
+  EXPECT_EQ(segmenter_->info().partner_offset, 1);
+  std::vector<cv::Mat> clip;
+  for (int t = 0; t < 6; ++t) clip.push_back(Frame(t));
+  // Batch size 1, as the frames are encoded below (batching may round differently).
+  auto whole = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 1, 3);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ExpectDecodedWith(clip, *whole, [](int t) { return t >= 3 ? t - 3 : 0; });
+  // Offset 0 is the card's (1 here): the adjacent pairing.
+  auto card = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 1, 0);
+  auto adjacent = segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 1, 1);
+  ASSERT_TRUE(card.ok() && adjacent.ok());
+  for (int t = 0; t < 6; ++t) EXPECT_EQ((*card)[t].uncertainty, (*adjacent)[t].uncertainty) << t;
+  EXPECT_NE((*whole)[4].uncertainty, (*adjacent)[4].uncertainty);  // t-3 is not t-1
+  for (int bad : {-1, kMaxPartnerOffset + 1}) {
+    EXPECT_EQ(segmenter_->SegmentClip(clip, Segmenter::Pairing::kPrevious, 1, bad).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  const auto next = segmenter_->SegmentClip(clip, Segmenter::Pairing::kNext, 1, 2);
+  EXPECT_EQ(next.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(next.status().message()).find("partner_offset"), std::string::npos);
 }
 
 TEST_F(SegmenterTest, BatchedClipMatchesUnbatchedAndIsDeterministic) {

@@ -66,9 +66,10 @@ std::unique_ptr<FrameJob> Flush(const EngineStreamPtr& s, FrameCallback cb) {
 }
 
 // Submits frames tagged 10, 11, ... and a final flush; returns the partner tag of each frame.
-std::vector<int> PartnerTags(Segmenter::Pairing pairing, int frames, int max_batch) {
+std::vector<int> PartnerTags(Segmenter::Pairing pairing, int frames, int max_batch,
+                             int partner_offset = 1) {
   auto engine = MakeEngine(Options(max_batch));
-  EngineStreamPtr s = engine->OpenStream({pairing, false});
+  EngineStreamPtr s = engine->OpenStream({pairing, false, partner_offset});
   Collector c;
   for (int i = 0; i < frames; ++i) {
     auto job = MakeJob(s, i, TaggedImage(10 + i), c.Callback());
@@ -94,6 +95,22 @@ TEST(InferenceEngineTest, PreviousPairingPairsEachFrameWithTheOneBefore) {
     EXPECT_EQ(PartnerTags(Segmenter::Pairing::kPrevious, 5, batch),
               (std::vector<int>{10, 10, 11, 12, 13}));
   }
+}
+
+// Live pairing with partner_offset K: frame t with t-K; frame 0 alone, frames 1..K-1 with
+// frame 0 (the oldest the stream has seen), whatever the batch size.
+TEST(InferenceEngineTest, PartnerOffsetPairsEachFrameWithTheOneKFramesBefore) {
+  for (int batch : {1, 3, 8}) {
+    EXPECT_EQ(PartnerTags(Segmenter::Pairing::kPrevious, 9, batch, 3),
+              (std::vector<int>{10, 10, 10, 10, 11, 12, 13, 14, 15}))
+        << "batch " << batch;
+    // Below 1 counts as 1.
+    EXPECT_EQ(PartnerTags(Segmenter::Pairing::kPrevious, 4, batch, 0),
+              (std::vector<int>{10, 10, 11, 12}));
+  }
+  // kNext ignores the offset: t with t+1.
+  EXPECT_EQ(PartnerTags(Segmenter::Pairing::kNext, 5, 1, 4),
+            (std::vector<int>{11, 12, 13, 14, 13}));
 }
 
 TEST(InferenceEngineTest, NextPairingPairsEachFrameWithTheOneAfter) {

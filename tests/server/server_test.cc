@@ -120,6 +120,38 @@ TEST_F(ServerTest, NextPairingStreamMatchesInProcessSegmenter) {
   ExpectMasksEqual(got, *expected);
 }
 
+// StreamConfig.partner_offset reaches the engine: the stream matches the in-process clip with
+// the same offset (which differs from adjacent pairing on these frames), and 0 means the card's.
+TEST_F(ServerTest, PartnerOffsetStreamMatchesInProcessSegmenter) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(8, 5);
+  Segmenter& model = *testing::SharedModel();
+  auto offset3 = model.SegmentClip(frames, Segmenter::Pairing::kPrevious, 1, 3);
+  auto adjacent = model.SegmentClip(frames, Segmenter::Pairing::kPrevious, 1, 1);
+  ASSERT_TRUE(offset3.ok() && adjacent.ok());
+  int differing = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    differing += cv::countNonZero((*offset3)[i].labels != (*adjacent)[i].labels);
+  }
+  EXPECT_GT(differing, 0) << "the test frames do not tell the offsets apart";
+  v1::StreamConfig c;
+  c.set_partner_offset(3);
+  std::vector<v1::SegmentStreamResponse> got;
+  grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
+  ExpectMasksEqual(got, *offset3);
+  // 0 = the model card's offset, which GetModelInfo reports.
+  auto card_default = model.SegmentClip(frames, Segmenter::Pairing::kPrevious);
+  ASSERT_TRUE(card_default.ok());
+  got.clear();
+  streamed = StreamClip(stub_.get(), {}, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
+  ExpectMasksEqual(got, *card_default);
+  v1::GetModelInfoResponse info;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->GetModelInfo(&ctx, {}, &info).ok());
+  EXPECT_EQ(info.partner_offset(), static_cast<uint32_t>(model.info().partner_offset));
+}
+
 TEST_F(ServerTest, UnaryClip) {
   const std::vector<cv::Mat> frames = testing::SyntheticFrames(5, 3);
   auto expected = testing::SharedModel()->SegmentClip(frames, Segmenter::Pairing::kPrevious);
@@ -237,6 +269,15 @@ TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
   v1::StreamConfig bad;
   bad.set_model_name("no-such-model");
   EXPECT_EQ(FailingStream(stub_.get(), {Config(bad)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::StreamConfig far;
+  far.set_partner_offset(65);
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(far)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::StreamConfig next_offset;
+  next_offset.set_pairing(v1::PAIRING_MODE_NEXT);
+  next_offset.set_partner_offset(2);
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(next_offset)}).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::SegmentStreamRequest big = FrameReq(f0);
   big.mutable_frame()->set_encoded(std::string(2 << 20, 'x'));

@@ -83,6 +83,10 @@ v1::StreamConfig RandomConfig(Rng& rng) {
   if (Uniform(rng, 0, 1) == 0) c.set_overflow(v1::OVERFLOW_POLICY_QUEUE);
   c.set_pixel_spacing_mm_x(0.3);
   c.set_pixel_spacing_mm_y(0.3);
+  // Live partner offsets 0 (the card's), 1..8, and now and then one that is refused (> 64, or
+  // above 1 with PAIRING_MODE_NEXT).
+  if (Uniform(rng, 0, 2) == 0) c.set_partner_offset(Uniform(rng, 0, 8));
+  if (Uniform(rng, 0, 20) == 0) c.set_partner_offset(Uniform(rng, 65, 1000));
   switch (Uniform(rng, 0, 9)) {  // now and then a config that is refused
     case 0:
       c.set_pairing(static_cast<v1::PairingMode>(7));

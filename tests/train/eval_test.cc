@@ -118,6 +118,26 @@ TEST_F(EvalFixture, PairingOnlyMattersWithTheCrossFrameBlock) {
   EXPECT_EQ(*ParseEvalPairing("previous"), EvalPairing::kPrevious);
 }
 
+// Live pairing with a partner offset: recorded in the report, a different result from adjacent
+// pairing for a cross-frame model, refused with next pairing.
+TEST_F(EvalFixture, PartnerOffsetIsRecordedAndOnlyForLivePairing) {
+  EvalOptions o = o_;
+  o.pairing = EvalPairing::kPrevious;
+  auto adjacent = Evaluate(o);
+  o.partner_offset = 4;
+  auto far = Evaluate(o);
+  ASSERT_TRUE(adjacent.ok() && far.ok());
+  EXPECT_EQ((*adjacent)["partner_offset"], 1);  // the untrained card's default
+  EXPECT_EQ((*far)["partner_offset"], 4);
+  EXPECT_NE((*far)["pairing"].get<std::string>().find("t-4"), std::string::npos);
+  (*far)["pairing"] = (*adjacent)["pairing"];
+  EXPECT_FALSE(CompareReports(*adjacent, *far, 0.0).ok());  // the partner changes the output
+  o.pairing = EvalPairing::kNext;
+  auto refused = Evaluate(o);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("partner_offset"), std::string::npos);
+}
+
 TEST_F(EvalFixture, RejectsBadOptionsByName) {
   EvalOptions o = o_;
   o.clips_per_bin = 0;

@@ -12,8 +12,8 @@
 #   2. evaluates both on 24 held-out clips per bin: the five standard bins, the randomised
 #      training distribution and the seven robustness bins (whole clips, clip-mode pairing, one
 #      thread, so the numbers are bit-identical to the committed ones on the same BLAS);
-#   3. runs the partner-frame diagnostics (BOTM with every frame paired with itself, and live
-#      t-1 pairing);
+#   3. runs the partner-frame evaluations of BOTM: every frame paired with itself, live pairing
+#      as served (frame t with t-8, written into the card as its partner_offset) and live t-1;
 #   4. records the evaluations in the model cards.
 # Stage-1 and stage-2 checkpoints and states go to OUT/stages (git-ignored); the shipped
 # checkpoints models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt are the
@@ -98,6 +98,7 @@ fi
 
 # Standard bins at the model's input size; the randomised family rendered at twice that (as a
 # scanner export) and resized by the Segmenter.
+partner_offset=8
 eval_args=(--bins=standard,randomized,robustness --clips_per_bin=24 --max_frames=0 --threads=1
            --progress=false)
 if [[ "${botm}" -eq 1 ]]; then
@@ -111,8 +112,15 @@ fi
 if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=self --example_plots=0 \
     --out_dir="${out}/reports/${name}-self-paired" > "${out}/logs/eval-${name}-self-paired.log"
+  # Live pairing as the server runs it: frame t with t-8 (the partner offset chosen by the sweep
+  # of docs/TRAINING.md, "The partner frame"), recorded in the card as its partner_offset; and
+  # with the adjacent frame t-1, for comparison.
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
-    --example_plots=0 --out_dir="${out}/reports/${name}-live" > "${out}/logs/eval-${name}-live.log"
+    --partner_offset="${partner_offset}" --example_plots=0 --out_dir="${out}/reports/${name}-live" \
+    --update_card > "${out}/logs/eval-${name}-live.log"
+  "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
+    --partner_offset=1 --example_plots=0 --out_dir="${out}/reports/${name}-live-adjacent" \
+    > "${out}/logs/eval-${name}-live-adjacent.log"
 fi
 # The low-resolution export check: the same clips rendered as above, then exported at 112x112
 # (an EchoNet-style video) and scored there, for the bins where the export size matters.
@@ -122,9 +130,15 @@ if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${x112_args[@]}" --model="${out}/${name}.pt" \
     --out_dir="${out}/reports/${name}-x112" > "${out}/logs/eval-${name}-x112.log"
 fi
+if [[ "${botm}" -eq 1 ]]; then
+  "${evaluate}" "${x112_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
+    --partner_offset="${partner_offset}" --out_dir="${out}/reports/${name}-x112-live" \
+    > "${out}/logs/eval-${name}-x112-live.log"
+fi
 if [[ "${ablation}" -eq 1 ]]; then
   "${evaluate}" "${x112_args[@]}" --model="${out}/ablation/${name}-single.pt" \
     --out_dir="${out}/reports/${name}-single-x112" > "${out}/logs/eval-${name}-single-x112.log"
 fi
-echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live, ${name}-x112" \
+echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live," \
+  "${name}-live-adjacent, ${name}-x112, ${name}-x112-live" \
   "(BOTM); ${name}-single, ${name}-single-x112 (with --with_ablation or --ablation_only)"

@@ -4,6 +4,7 @@
 
 #include "core/common/classes.h"
 #include "core/image/image_codec.h"
+#include "core/model/model_card.h"
 #include "server/admission.h"
 #include "server/frame_codec.h"
 #include "server/server_metrics.h"
@@ -97,6 +98,31 @@ TEST(SessionTest, ValidatesConfig) {
   EXPECT_EQ(Session::Create(c, Info(), {}).status().code(), absl::StatusCode::kInvalidArgument);
   c.set_pairing(v1::PAIRING_MODE_NEXT);
   EXPECT_TRUE(Session::Create(c, Info(), {}).ok());
+}
+
+// The engine's partner offset: the config's, else the model card's; NEXT always 1; refused
+// above kMaxPartnerOffset and above 1 with NEXT.
+TEST(SessionTest, PartnerOffsetComesFromTheConfigOrTheModel) {
+  ModelInfo model = Info();
+  model.partner_offset = 8;
+  v1::StreamConfig c;
+  auto card = Session::Create(c, model, {});
+  ASSERT_TRUE(card.ok());
+  EXPECT_EQ((*card)->engine_options().partner_offset, 8);
+  EXPECT_EQ((*card)->engine_options().pairing, Segmenter::Pairing::kPrevious);
+  c.set_partner_offset(3);
+  auto asked = Session::Create(c, model, {});
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ((*asked)->engine_options().partner_offset, 3);
+  c.set_partner_offset(kMaxPartnerOffset + 1);
+  EXPECT_EQ(Session::Create(c, model, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  c.set_pairing(v1::PAIRING_MODE_NEXT);
+  c.set_partner_offset(2);
+  EXPECT_EQ(Session::Create(c, model, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  c.set_partner_offset(0);
+  auto next = Session::Create(c, model, {});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ((*next)->engine_options().partner_offset, 1);  // not the card's 8
 }
 
 TEST(SessionTest, FrameOrderAndLimit) {

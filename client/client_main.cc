@@ -22,6 +22,7 @@
 #include "client/stream_outputs.h"
 #include "core/common/flags.h"
 #include "core/common/progress_bar.h"
+#include "core/model/model_card.h"
 #include "core/model/segmenter.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server address host:port");
@@ -77,9 +78,10 @@ absl::StatusOr<botm::v1::StreamConfig> ConfigFlags(const SourceInfo& source) {
                          ? botm::v1::PAIRING_MODE_NEXT
                          : botm::v1::PAIRING_MODE_PREVIOUS);
   const int offset = absl::GetFlag(FLAGS_partner_offset);
-  if (offset < 0 || offset > 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--partner_offset must be in [0, 64] (0 = the model's default), not ", offset));
+  if (offset < 0 || offset > botm::kMaxPartnerOffset) {
+    return absl::InvalidArgumentError(absl::StrCat("--partner_offset must be in [0, ",
+                                                   botm::kMaxPartnerOffset,
+                                                   "] (0 = the model's default), not ", offset));
   }
   config.set_partner_offset(static_cast<uint32_t>(offset));
   config.set_mask_encoding(masks == "rle" ? botm::v1::MASK_ENCODING_RLE

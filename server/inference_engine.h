@@ -132,7 +132,7 @@ struct EngineStreamOptions {
   // Keep only the newest waiting frame (OVERFLOW_POLICY_LATEST_ONLY).
   bool latest_only = false;
   // kPrevious: frame t is decoded with the frame K = partner_offset encoded frames earlier
-  // (frame 0 until K frames were seen); the stream keeps K encoded frames (about 0.6 MB each
+  // (frame 0 until K frames were seen); the stream keeps K encoded frames (0.57 MB each
   // for tiny@192). kNext ignores it (t with t + 1). Values below 1 count as 1.
   int partner_offset = 1;
 };

@@ -69,10 +69,8 @@ EngineStreamOptions Session::engine_options() const {
   o.pairing = config_.pairing() == v1::PAIRING_MODE_NEXT ? Segmenter::Pairing::kNext
                                                          : Segmenter::Pairing::kPrevious;
   o.latest_only = config_.overflow() == v1::OVERFLOW_POLICY_LATEST_ONLY;
-  // NEXT pairs t with t+1; PREVIOUS with t-K, K the config's or else the model card's.
-  o.partner_offset = o.pairing == Segmenter::Pairing::kNext ? 1
-                     : config_.partner_offset() > 0 ? static_cast<int>(config_.partner_offset())
-                                                    : model_.partner_offset;
+  o.partner_offset =
+      EffectivePartnerOffset(o.pairing, static_cast<int>(config_.partner_offset()), model_);
   return o;
 }
 

@@ -77,7 +77,7 @@ absl::StatusOr<std::vector<FrameOutput>> Segmenter::SegmentClip(absl::Span<const
         "partner_offset applies to previous (live) pairing; next pairs t with t + 1");
   }
   const size_t offset =
-      static_cast<size_t>(partner_offset > 0 ? partner_offset : std::max(1, info().partner_offset));
+      static_cast<size_t>(EffectivePartnerOffset(pairing, partner_offset, info()));
   const size_t n = frames.size(), batch = static_cast<size_t>(batch_size);
   std::vector<EncodedFramePtr> encoded;
   for (size_t start = 0; start < n; start += batch) {
@@ -111,6 +111,11 @@ std::string DefaultModelPath() {
   const std::string beside = absl::StrCat(ExecutableDir(), "/../models/", kDefaultModelFile);
   if (FileExists(beside)) return beside;
   return std::string(BOTM_MODEL_DIR).empty() ? beside : compiled;
+}
+
+int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested, const ModelInfo& info) {
+  if (pairing == Segmenter::Pairing::kNext) return 1;
+  return requested > 0 ? requested : std::max(1, info.partner_offset);
 }
 
 std::string LoadedBlasName() {

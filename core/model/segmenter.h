@@ -164,6 +164,11 @@ std::string DefaultModelPath();
 // Name of the BLAS library that libblas.so.3 resolves to in this process (for start-up logs).
 std::string LoadedBlasName();
 
+// The partner offset K a clip or stream runs with: 1 for kNext (t with t+1); for kPrevious
+// `requested` when > 0, else the model card's (info.partner_offset, at least 1). Range checks
+// are the caller's (they word the error for their own API).
+int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested, const ModelInfo& info);
+
 }  // namespace botm
 
 #endif  // BOTM_CORE_MODEL_SEGMENTER_H_

@@ -254,7 +254,7 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
           : o.data;
   // The live partner offset: the option, else the card's (next and self ignore it).
   const int partner_offset =
-      o.partner_offset > 0 ? o.partner_offset : (*seg)->info().partner_offset;
+      EffectivePartnerOffset(Segmenter::Pairing::kPrevious, o.partner_offset, (*seg)->info());
   report["pairing"] = PairingText(o.pairing, partner_offset);
   if (o.pairing == EvalPairing::kPrevious) report["partner_offset"] = partner_offset;
   BinStats all;

@@ -113,11 +113,6 @@ std::string DefaultModelPath() {
   return std::string(BOTM_MODEL_DIR).empty() ? beside : compiled;
 }
 
-int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested, const ModelInfo& info) {
-  if (pairing == Segmenter::Pairing::kNext) return 1;
-  return requested > 0 ? requested : std::max(1, info.partner_offset);
-}
-
 std::string LoadedBlasName() {
   std::ifstream maps("/proc/self/maps");
   std::string line;

@@ -17,6 +17,7 @@
 #ifndef BOTM_CORE_MODEL_SEGMENTER_H_
 #define BOTM_CORE_MODEL_SEGMENTER_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -166,8 +167,13 @@ std::string LoadedBlasName();
 
 // The partner offset K a clip or stream runs with: 1 for kNext (t with t+1); for kPrevious
 // `requested` when > 0, else the model card's (info.partner_offset, at least 1). Range checks
-// are the caller's (they word the error for their own API).
-int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested, const ModelInfo& info);
+// are the caller's (they word the error for their own API). Inline: the server's session code
+// uses it without linking the model library (tests/fuzz builds it that way).
+inline int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested,
+                                  const ModelInfo& info) {
+  if (pairing == Segmenter::Pairing::kNext) return 1;
+  return requested > 0 ? requested : std::max(1, info.partner_offset);
+}
 
 }  // namespace botm
 

@@ -21,7 +21,8 @@ nlohmann::json ToJson(const ModelCard& c) {
                         {"metrics", c.metrics},
                         {"weights_sha256", c.weights_sha256},
                         {"fp16_weights", c.fp16_weights},
-                        {"partner_offset", c.partner_offset}};
+                        {"partner_offset", c.partner_offset},
+                        {"partner_interval_ms", c.partner_interval_ms}};
 }
 
 absl::StatusOr<ModelCard> ModelCardFromJson(const nlohmann::json& j) {
@@ -35,12 +36,18 @@ absl::StatusOr<ModelCard> ModelCardFromJson(const nlohmann::json& j) {
         ReadJsonField(j, "num_parameters", &c.num_parameters),
         ReadJsonField(j, "weights_sha256", &c.weights_sha256),
         ReadJsonField(j, "fp16_weights", &c.fp16_weights),
-        ReadJsonField(j, "partner_offset", &c.partner_offset)}) {
+        ReadJsonField(j, "partner_offset", &c.partner_offset),
+        ReadJsonField(j, "partner_interval_ms", &c.partner_interval_ms)}) {
     if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("model card: ", s.message()));
   }
   if (c.partner_offset < 1 || c.partner_offset > kMaxPartnerOffset) {
     return absl::InvalidArgumentError(absl::StrCat("model card: partner_offset must be in [1, ",
                                                    kMaxPartnerOffset, "], got ", c.partner_offset));
+  }
+  if (c.partner_interval_ms < 0 || c.partner_interval_ms > kMaxPartnerIntervalMs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model card: partner_interval_ms must be in [0, ", kMaxPartnerIntervalMs,
+                     "], got ", c.partner_interval_ms));
   }
   if (j.contains("training")) c.training = j.at("training");
   if (j.contains("metrics")) c.metrics = j.at("metrics");

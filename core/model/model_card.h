@@ -12,11 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/model/model_config.h"
+#include "core/model/partner.h"
 
 namespace botm {
-
-// Largest partner offset a card, a stream or an evaluation may ask for (frames).
-inline constexpr int kMaxPartnerOffset = 64;
 
 struct ModelCard {
   std::string name = "botm";  // "botm-single-frame" for the ablation
@@ -37,6 +35,13 @@ struct ModelCard {
   // `botm-eval --pairing=previous --partner_offset=K --update_card` (docs/TRAINING.md, "The
   // partner frame"); 1 (adjacent frames) when the card does not say. In [1, kMaxPartnerOffset].
   int partner_offset = 1;
+  // Live pairing in time: when > 0 and the stream's frame rate is known, K = round(interval x
+  // fps / 1000) clamped to [1, kMaxPartnerOffset] (PartnerOffsetForInterval, segmenter.h), so a
+  // 20 frames/s and an 80 frames/s stream get a partner the same fraction of the cycle back;
+  // partner_offset is then the fallback for streams of unknown rate. 0 = frames only (cards
+  // written before the field). In [0, kMaxPartnerIntervalMs]. Written by `botm-eval
+  // --pairing=previous --partner_interval_ms=M --update_card`.
+  int partner_interval_ms = 0;
 };
 
 nlohmann::json ToJson(const ModelCard& card);

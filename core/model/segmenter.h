@@ -5,8 +5,9 @@
 //   Encode(images)      -> one EncodedFrame per image (the shared MiT encoder's features),
 //   Decode(self, partner) -> optimal token matching + BCTA + decoder -> labels at the frame's
 //                          own resolution.
-// A live stream keeps the EncodedFrame of frame t-K as the partner of frame t, K = the model
-// card's partner_offset (the first frame is paired with itself, the next K-1 with frame 0).
+// A live stream keeps the EncodedFrame of frame t-K as the partner of frame t (the first frame
+// is paired with itself, the next K-1 with frame 0); EffectivePartnerOffset (below) gives K from
+// the stream's request, its frame rate and the model card.
 // Segment() and SegmentClip() wrap the two steps.
 //
 // Thread-safety: a Segmenter is thread-safe. Encode/Decode may run concurrently from several
@@ -18,6 +19,7 @@
 #define BOTM_CORE_MODEL_SEGMENTER_H_
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -28,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "core/model/partner.h"
 
 namespace botm {
 
@@ -77,7 +80,8 @@ struct ModelInfo {
   int intra_op_threads = 0;
   std::string model_card_json;  // the whole card
   int64_t num_parameters = 0;
-  int partner_offset = 1;  // the card's live partner offset K (frame t with t - K); see below
+  int partner_offset = 1;       // the card's live partner offset K (frame t with t - K); see below
+  int partner_interval_ms = 0;  // the card's live partner interval (0 = frames only); see below
 };
 
 // Opaque encoder features of one frame, plus the frame's original size. Immutable; may be
@@ -165,14 +169,22 @@ std::string DefaultModelPath();
 // Name of the BLAS library that libblas.so.3 resolves to in this process (for start-up logs).
 std::string LoadedBlasName();
 
-// The partner offset K a clip or stream runs with: 1 for kNext (t with t+1); for kPrevious
-// `requested` when > 0, else the model card's (info.partner_offset, at least 1). Range checks
-// are the caller's (they word the error for their own API). Inline: the server's session code
-// uses it without linking the model library (tests/fuzz builds it that way).
-inline int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested,
-                                  const ModelInfo& info) {
+// The partner offset K a clip or stream runs with. kNext: 1 (t with t + 1). kPrevious, first
+// match wins: `requested` frames when > 0; else, when the frame rate is known (> 0), an
+// interval in time: `requested_interval_ms` when > 0, else the card's info.partner_interval_ms
+// when > 0, as PartnerOffsetForInterval(ms, frame_rate_hz); else the card's
+// info.partner_offset (at least 1). Range checks are the caller's (they word the error for
+// their own API). Inline: the server's session code uses it without linking the model library
+// (tests/fuzz builds it that way).
+inline int EffectivePartnerOffset(Segmenter::Pairing pairing, int requested, const ModelInfo& info,
+                                  double frame_rate_hz = 0, int requested_interval_ms = 0) {
   if (pairing == Segmenter::Pairing::kNext) return 1;
-  return requested > 0 ? requested : std::max(1, info.partner_offset);
+  if (requested > 0) return requested;
+  if (frame_rate_hz > 0 && std::isfinite(frame_rate_hz)) {
+    const int ms = requested_interval_ms > 0 ? requested_interval_ms : info.partner_interval_ms;
+    if (ms > 0) return PartnerOffsetForInterval(ms, frame_rate_hz);
+  }
+  return std::max(1, info.partner_offset);
 }
 
 }  // namespace botm

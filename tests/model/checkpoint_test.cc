@@ -2,11 +2,13 @@
 #include "core/model/internal/checkpoint.h"
 
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "core/model/model_factory.h"
+#include "core/model/segmenter.h"
 
 namespace botm {
 namespace {
@@ -60,6 +62,68 @@ TEST(ModelCardTest, PartnerOffsetDefaultsRoundTripsAndIsRangeChecked) {
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_NE(std::string(refused.status().message()).find("partner_offset"), std::string::npos);
   }
+}
+
+// The card's live partner interval: 0 (frames only) when absent, kept through a round trip,
+// refused outside [0, kMaxPartnerIntervalMs] naming the key.
+TEST(ModelCardTest, PartnerIntervalDefaultsRoundTripsAndIsRangeChecked) {
+  ModelCard card;
+  nlohmann::json j = ToJson(card);
+  j.erase("partner_interval_ms");
+  auto old = ModelCardFromJson(j);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->partner_interval_ms, 0);
+  card.partner_interval_ms = 200;
+  auto back = ModelCardFromJson(ToJson(card));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->partner_interval_ms, 200);
+  for (int bad : {-1, kMaxPartnerIntervalMs + 1}) {
+    j = ToJson(card);
+    j["partner_interval_ms"] = bad;
+    auto refused = ModelCardFromJson(j);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(std::string(refused.status().message()).find("partner_interval_ms"),
+              std::string::npos);
+  }
+}
+
+// Frames spanning an interval: rounded to the nearest frame, at least 1, at most
+// kMaxPartnerOffset, 1 for an unknown or non-finite rate.
+TEST(PartnerTest, OffsetForInterval) {
+  EXPECT_EQ(PartnerOffsetForInterval(200, 40.0), 8);
+  EXPECT_EQ(PartnerOffsetForInterval(200, 20.0), 4);
+  EXPECT_EQ(PartnerOffsetForInterval(200, 80.0), 16);
+  EXPECT_EQ(PartnerOffsetForInterval(200, 33.0), 7);  // 6.6 rounds up
+  EXPECT_EQ(PartnerOffsetForInterval(200, 32.0), 6);  // 6.4 rounds down
+  EXPECT_EQ(PartnerOffsetForInterval(10, 25.0), 1);   // 0.25 frames: at least one
+  EXPECT_EQ(PartnerOffsetForInterval(2000, 240.0), kMaxPartnerOffset);
+  EXPECT_EQ(PartnerOffsetForInterval(200, 0.0), 1);
+  EXPECT_EQ(PartnerOffsetForInterval(200, -5.0), 1);
+  EXPECT_EQ(PartnerOffsetForInterval(200, std::numeric_limits<double>::infinity()), 1);
+  EXPECT_EQ(PartnerOffsetForInterval(200, std::numeric_limits<double>::quiet_NaN()), 1);
+}
+
+// Precedence: frames asked for > an interval asked for > the card's interval (both only with a
+// known rate) > the card's frames; kNext is always 1.
+TEST(PartnerTest, EffectiveOffsetPrecedence) {
+  ModelInfo info;
+  info.partner_offset = 8;
+  const auto prev = Segmenter::Pairing::kPrevious;
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info), 8);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 50.0), 8);  // the card has no interval
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 50.0, 100), 5);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 3, info, 50.0, 100), 3);
+  info.partner_interval_ms = 200;
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 50.0), 10);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 20.0), 4);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 50.0, 100), 5);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info), 8);  // rate unknown: the card's frames
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, std::numeric_limits<double>::quiet_NaN()), 8);
+  EXPECT_EQ(EffectivePartnerOffset(prev, 2, info, 50.0), 2);
+  EXPECT_EQ(EffectivePartnerOffset(Segmenter::Pairing::kNext, 0, info, 50.0, 100), 1);
+  info.partner_offset = 0;  // a hand-built info: still at least 1
+  info.partner_interval_ms = 0;
+  EXPECT_EQ(EffectivePartnerOffset(prev, 0, info, 50.0), 1);
 }
 
 // Found by tests/fuzz/model_card_fuzz.cc: numbers that do not fit an integer field were

@@ -65,6 +65,7 @@ absl::Status TorchSegmenter::LoadCheckpointModel(const std::string& path) {
   info_.class_names = card.class_names;
   info_.weights_sha256 = card.weights_sha256;
   info_.partner_offset = card.partner_offset;
+  info_.partner_interval_ms = card.partner_interval_ms;
   info_.cross_frame = card.config.cross_frame;
   policy_.size = card.config.input_size;
   policy_.crop_sector = card.config.crop_sector;

@@ -42,6 +42,10 @@ ABSL_FLAG(std::string, pairing, "next",
 ABSL_FLAG(int, partner_offset, 0,
           "previous pairing: frame t with t-K (0 = the model card's partner_offset); with "
           "--update_card the card records it");
+ABSL_FLAG(int, partner_interval_ms, 0,
+          "previous pairing: the partner in time, frame t with t-K, K = round(ms x fps / 1000) "
+          "from each clip's frame rate (0 = the card's partner_interval_ms; exclusive with "
+          "--partner_offset); with --update_card the card records it");
 ABSL_FLAG(int, example_plots, 1, "clips per bin with area-curve and overlay PNGs");
 ABSL_FLAG(bool, progress, true, "draw a progress bar");
 ABSL_FLAG(std::string, expect, "",
@@ -74,6 +78,9 @@ absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json&
   if (report.contains("partner_offset")) {
     card->partner_offset = report["partner_offset"].get<int>();
     summary["partner_offset"] = card->partner_offset;
+    // A frames-only evaluation clears the card's interval: the card serves what was measured.
+    card->partner_interval_ms = report.value("partner_interval_ms", 0);
+    summary["partner_interval_ms"] = card->partner_interval_ms;
     card->metrics["eval_synthetic_held_out_live"] = summary;
   } else {
     card->metrics["eval_synthetic_held_out"] = summary;
@@ -144,6 +151,7 @@ int main(int argc, char** argv) {
   }
   o.pairing = *pairing;
   o.partner_offset = absl::GetFlag(FLAGS_partner_offset);
+  o.partner_interval_ms = absl::GetFlag(FLAGS_partner_interval_ms);
   o.progress = absl::GetFlag(FLAGS_progress);
   auto report = botm::train::Evaluate(o);
   if (!report.ok()) {

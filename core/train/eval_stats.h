@@ -21,6 +21,7 @@ struct EvalClip {
   double true_ef_pct = -1;
   double seconds = 0;    // inference wall time of the whole clip
   int ed = -1, es = -1;  // an annotated end-diastole / end-systole frame pair (-1 unknown)
+  double fps = 0;        // frame rate (0 unknown: live pairing then falls back to frames)
 };
 
 // Foreground classes evaluated (index 0 = LV cavity, 1 = myocardium, 2 = LA).

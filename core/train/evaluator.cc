@@ -81,6 +81,7 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     c.spacing_mm_x = info.spacing_mm_x;
     c.spacing_mm_y = info.spacing_mm_y;
     c.true_ef_pct = info.ejection_fraction_pct;
+    c.fps = info.fps;
     const int n = o.max_frames > 0 ? std::min(o.max_frames, info.num_frames) : info.num_frames;
     c.ed = FirstBelow(info.ed_frames, n);
     c.es = FirstBelow(info.es_frames, n);
@@ -138,7 +139,13 @@ absl::Status Predict(Segmenter& seg, int batch_size, EvalPairing pairing, int pa
   return absl::OkStatus();
 }
 
-std::string PairingText(EvalPairing p, int partner_offset) {
+std::string PairingText(EvalPairing p, int partner_offset, int partner_interval_ms) {
+  if (p == EvalPairing::kPrevious && partner_interval_ms > 0) {
+    return absl::StrCat("live mode: frame t with the frame ", partner_interval_ms,
+                        " ms earlier (t-K, K = round(", partner_interval_ms,
+                        " ms x fps / 1000) per clip, t-", partner_offset,
+                        " when the rate is unknown; the first K frames with frame 0)");
+  }
   if (p == EvalPairing::kPrevious && partner_offset > 1) {
     return absl::StrCat("live mode: frame t with t-", partner_offset, " (the first ",
                         partner_offset, " frames with frame 0)");
@@ -202,6 +209,16 @@ absl::Status CheckOptions(const EvalOptions& o) {
   if (o.partner_offset > 1 && o.pairing != EvalPairing::kPrevious) {
     return bad("partner_offset applies to previous (live) pairing only");
   }
+  if (o.partner_interval_ms < 0 || o.partner_interval_ms > kMaxPartnerIntervalMs) {
+    return bad(absl::StrCat("partner_interval_ms must be in [0, ", kMaxPartnerIntervalMs, "], got ",
+                            o.partner_interval_ms));
+  }
+  if (o.partner_interval_ms > 0 && o.pairing != EvalPairing::kPrevious) {
+    return bad("partner_interval_ms applies to previous (live) pairing only");
+  }
+  if (o.partner_interval_ms > 0 && o.partner_offset > 0) {
+    return bad("give partner_offset (frames) or partner_interval_ms (time), not both");
+  }
   return absl::OkStatus();
 }
 
@@ -252,11 +269,24 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.export_size_px > 0 ? absl::StrCat("exported at ", o.export_size_px, " px, ") : "",
                 "max_frames ", o.max_frames)
           : o.data;
-  // The live partner offset: the option, else the card's (next and self ignore it).
+  // The live partner: frames (the option, else the card's), or an interval in time (the
+  // option, else the card's) turned into frames per clip; next and self ignore both.
+  const ModelInfo& info = (*seg)->info();
   const int partner_offset =
-      EffectivePartnerOffset(Segmenter::Pairing::kPrevious, o.partner_offset, (*seg)->info());
-  report["pairing"] = PairingText(o.pairing, partner_offset);
-  if (o.pairing == EvalPairing::kPrevious) report["partner_offset"] = partner_offset;
+      EffectivePartnerOffset(Segmenter::Pairing::kPrevious, o.partner_offset, info);
+  const int partner_interval_ms =
+      o.pairing != EvalPairing::kPrevious || o.partner_offset > 0
+          ? 0
+          : (o.partner_interval_ms > 0 ? o.partner_interval_ms : info.partner_interval_ms);
+  report["pairing"] = PairingText(o.pairing, partner_offset, partner_interval_ms);
+  if (o.pairing == EvalPairing::kPrevious) {
+    report["partner_offset"] = partner_offset;
+    if (partner_interval_ms > 0) report["partner_interval_ms"] = partner_interval_ms;
+  }
+  const auto clip_offset = [&](const EvalClip& clip) {
+    return EffectivePartnerOffset(Segmenter::Pairing::kPrevious, o.partner_offset, info, clip.fps,
+                                  partner_interval_ms);
+  };
   BinStats all;
   EvalClip first;  // the first clip, kept for the matching plot
   bool have_first = false;
@@ -268,10 +298,13 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
     if (!group.ok()) return group.status();
     ClipGroup& g = *group;
     BinStats stats;
+    int min_offset = kMaxPartnerOffset, max_offset = 0;
     for (size_t i = 0; i < g.clips.size(); ++i) {
       EvalClip& clip = g.clips[i];
-      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, partner_offset, &clip); !s.ok())
-        return s;
+      const int k = clip_offset(clip);
+      min_offset = std::min(min_offset, k);
+      max_offset = std::max(max_offset, k);
+      if (absl::Status s = Predict(**seg, o.batch_size, o.pairing, k, &clip); !s.ok()) return s;
       stats.Add(clip);
       if (!o.out_dir.empty() && static_cast<int>(i) < o.example_plots) {
         if (absl::Status s = WriteClipPlots(clip, o.out_dir); !s.ok()) return s;
@@ -285,6 +318,9 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
       bar.Update(++done, g.name);
     }
     report["bins"][g.name] = stats.ToJson();
+    if (partner_interval_ms > 0 && !g.clips.empty()) {
+      report["bins"][g.name]["partner_offset_range"] = {min_offset, max_offset};
+    }
     all.Merge(stats);
   }
   report["all"] = all.ToJson();

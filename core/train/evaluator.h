@@ -62,6 +62,11 @@ struct EvalOptions {
   // kPrevious: frame t with t - K, K = partner_offset (0 = the model card's; docs/TRAINING.md,
   // "The partner frame"). Above 1 with kNext or kSelf is InvalidArgument.
   int partner_offset = 0;
+  // kPrevious: the partner in time instead, frame t with t - K, K = round(ms x fps / 1000) from
+  // each clip's frame rate (0 = the card's partner_interval_ms; a clip of unknown rate, e.g. a
+  // CAMUS/TED folder, falls back to frames). Exclusive with partner_offset > 0, in [0,
+  // kMaxPartnerIntervalMs]; above 0 with kNext or kSelf is InvalidArgument.
+  int partner_interval_ms = 0;
   int example_plots = 1;      // clips per bin with area-curve and overlay PNGs
   bool matching_plot = true;  // stage-4 transport plan picture (cross-frame models)
   bool progress = true;

@@ -1,10 +1,14 @@
 #include "core/train/evaluator.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "core/model/model_card.h"
 #include "core/model/model_factory.h"
 #include "core/synth/echo_generator.h"
 #include "core/train/eval_stats.h"
@@ -35,6 +39,15 @@ class EvalFixture : public ::testing::Test {
     o_.progress = false;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // The generator of the one clip o_ evaluates (held-out normal seed 0 at 64 px).
+  static absl::StatusOr<std::unique_ptr<synth::EchoGenerator>> EvaluatedClip() {
+    synth::ClipOptions co;
+    co.seed = synth::HeldOutSeed(synth::Difficulty::kNormal, 0);
+    co.width = co.height = 64;
+    co.difficulty = synth::Difficulty::kNormal;
+    return synth::EchoGenerator::Create(co);
+  }
 
   std::filesystem::path dir_;
   std::string pt_;
@@ -138,6 +151,64 @@ TEST_F(EvalFixture, PartnerOffsetIsRecordedAndOnlyForLivePairing) {
   EXPECT_NE(refused.status().message().find("partner_offset"), std::string::npos);
 }
 
+// Live pairing in time: each clip's K comes from its own frame rate, so an interval that spans
+// 4 frames of the evaluated clip gives exactly the report of --partner_offset=4; the report
+// records the interval and the K range; refused with next pairing, with an offset, and out of
+// range, naming the option.
+TEST_F(EvalFixture, PartnerIntervalUsesEachClipsFrameRate) {
+  auto gen = EvaluatedClip();
+  ASSERT_TRUE(gen.ok());
+  const double fps = (*gen)->info().fps;
+  ASSERT_GT(fps, 0);
+  EvalOptions o = o_;
+  o.max_frames = 8;
+  o.pairing = EvalPairing::kPrevious;
+  o.partner_interval_ms = static_cast<int>(std::lround(4000.0 / fps));
+  auto timed = Evaluate(o);
+  ASSERT_TRUE(timed.ok()) << timed.status();
+  EXPECT_EQ((*timed)["partner_interval_ms"], o.partner_interval_ms);
+  EXPECT_EQ((*timed)["bins"]["normal"]["partner_offset_range"], nlohmann::json({4, 4}));
+  EXPECT_NE((*timed)["pairing"].get<std::string>().find("ms earlier"), std::string::npos);
+  EvalOptions frames = o;
+  frames.partner_interval_ms = 0;
+  frames.partner_offset = 4;
+  auto fixed = Evaluate(frames);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_FALSE(fixed->contains("partner_interval_ms"));
+  (*timed)["pairing"] = (*fixed)["pairing"];
+  EXPECT_TRUE(CompareReports(*fixed, *timed, 0.0).ok()) << CompareReports(*fixed, *timed, 0.0);
+  frames.partner_offset = 1;  // a different partner gives a different report
+  auto adjacent = Evaluate(frames);
+  ASSERT_TRUE(adjacent.ok());
+  (*adjacent)["pairing"] = (*timed)["pairing"];
+  EXPECT_FALSE(CompareReports(*adjacent, *timed, 0.0).ok());
+
+  for (const auto& [bad, words] : std::vector<std::pair<EvalOptions, std::string>>{
+           {[&] {
+              EvalOptions b = o;
+              b.partner_offset = 2;
+              return b;
+            }(),
+            "not both"},
+           {[&] {
+              EvalOptions b = o;
+              b.pairing = EvalPairing::kNext;
+              return b;
+            }(),
+            "previous"},
+           {[&] {
+              EvalOptions b = o;
+              b.partner_interval_ms = kMaxPartnerIntervalMs + 1;
+              return b;
+            }(),
+            "partner_interval_ms must be in"}}) {
+    auto refused = Evaluate(bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << words;
+    EXPECT_NE(refused.status().message().find(words), std::string::npos)
+        << refused.status().message();
+  }
+}
+
 TEST_F(EvalFixture, RejectsBadOptionsByName) {
   EvalOptions o = o_;
   o.clips_per_bin = 0;
@@ -194,11 +265,7 @@ TEST_F(EvalFixture, ExportedClipsAreScoredAtTheExportSize) {
 // The same synthetic clip, written as a TED-style NIfTI sequence, must score exactly as the
 // synthetic path scores it: this pins the folder reader's orientation, spacing and labels.
 TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {
-  synth::ClipOptions co;
-  co.seed = synth::HeldOutSeed(synth::Difficulty::kNormal, 0);
-  co.width = co.height = 64;
-  co.difficulty = synth::Difficulty::kNormal;
-  auto gen = synth::EchoGenerator::Create(co);
+  auto gen = EvaluatedClip();
   ASSERT_TRUE(gen.ok());
   const synth::ClipInfo& info = (*gen)->info();
   std::string images, labels;

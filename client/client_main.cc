@@ -39,6 +39,10 @@ ABSL_FLAG(botm::Segmenter::Pairing, pairing, botm::Segmenter::Pairing::kPrevious
           "previous (live) or next (clip)");
 ABSL_FLAG(int, partner_offset, 0,
           "previous pairing: frame t with t-K (0 = the model's default, 1..64)");
+ABSL_FLAG(int, partner_interval_ms, 0,
+          "previous pairing: the partner in time, the frame this many ms earlier (K = round(ms "
+          "x fps / 1000); needs the input's frame rate; 0 = the model's default, 1..2000; "
+          "exclusive with --partner_offset)");
 ABSL_FLAG(std::string, mask_encoding, "png", "png or rle");
 ABSL_FLAG(std::string, frame_encoding, "png", "Frames on the wire: png or raw");
 ABSL_FLAG(bool, contours, false, "Ask for per-class contours");
@@ -84,6 +88,21 @@ absl::StatusOr<botm::v1::StreamConfig> ConfigFlags(const SourceInfo& source) {
                                                    "] (0 = the model's default), not ", offset));
   }
   config.set_partner_offset(static_cast<uint32_t>(offset));
+  const int interval_ms = absl::GetFlag(FLAGS_partner_interval_ms);
+  if (interval_ms < 0 || interval_ms > botm::kMaxPartnerIntervalMs) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--partner_interval_ms must be in [0, ", botm::kMaxPartnerIntervalMs,
+                     "] (0 = the model's default), not ", interval_ms));
+  }
+  if (interval_ms > 0 && offset > 0) {
+    return absl::InvalidArgumentError(
+        "give --partner_offset (frames) or --partner_interval_ms (time), not both");
+  }
+  if (interval_ms > 0 && !(source.fps > 0)) {
+    return absl::InvalidArgumentError(
+        "--partner_interval_ms needs the input's frame rate, and this input does not give one");
+  }
+  config.set_partner_interval_ms(static_cast<uint32_t>(interval_ms));
   config.set_mask_encoding(masks == "rle" ? botm::v1::MASK_ENCODING_RLE
                                           : botm::v1::MASK_ENCODING_PNG);
   const double spacing = absl::GetFlag(FLAGS_spacing_mm);

@@ -36,10 +36,12 @@ absl::Status CallBase::StartSession(const v1::StreamConfig& config) {
   const EngineStreamOptions stream_options = session_->engine_options();
   engine_stream_ = engine_->OpenStream(stream_options);
   spdlog::info(
-      "{} start peer={} view=\"{}\" tag=\"{}\" pairing={} partner_offset={} overflow={} fps={}",
+      "{} start peer={} view=\"{}\" tag=\"{}\" pairing={} partner_offset={} "
+      "partner_interval_ms={} overflow={} fps={}",
       kind_, LogSafe(peer_), LogSafe(config.view()), LogSafe(config.client_tag()),
       v1::PairingMode_Name(config.pairing()), stream_options.partner_offset,
-      v1::OverflowPolicy_Name(config.overflow()), config.frame_rate_hz());
+      config.partner_interval_ms(), v1::OverflowPolicy_Name(config.overflow()),
+      config.frame_rate_hz());
   return absl::OkStatus();
 }
 

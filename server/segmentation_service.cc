@@ -34,6 +34,7 @@ void FillModelInfo(const InferenceEngine& engine, v1::GetModelInfoResponse* out)
   out->set_instances(engine.options().instances);
   out->set_max_batch_size(engine.options().max_batch_size);
   out->set_partner_offset(static_cast<uint32_t>(info.partner_offset));
+  out->set_partner_interval_ms(static_cast<uint32_t>(info.partner_interval_ms));
 }
 
 }  // namespace

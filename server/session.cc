@@ -61,6 +61,27 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(const v1::StreamConfig&
                    "partner_offset applies to PAIRING_MODE_PREVIOUS; PAIRING_MODE_NEXT pairs t "
                    "with t+1");
   }
+  if (config.partner_interval_ms() > static_cast<uint32_t>(kMaxPartnerIntervalMs)) {
+    return invalid("config.partner_interval_ms",
+                   absl::StrCat("partner_interval_ms must be at most ", kMaxPartnerIntervalMs,
+                                ", got ", config.partner_interval_ms()));
+  }
+  if (config.partner_interval_ms() > 0) {
+    if (config.pairing() == v1::PAIRING_MODE_NEXT) {
+      return invalid("config.partner_interval_ms",
+                     "partner_interval_ms applies to PAIRING_MODE_PREVIOUS; PAIRING_MODE_NEXT "
+                     "pairs t with t+1");
+    }
+    if (config.partner_offset() > 0) {
+      return invalid("config.partner_interval_ms",
+                     "give partner_offset (frames) or partner_interval_ms (time), not both");
+    }
+    if (config.frame_rate_hz() <= 0) {
+      return invalid("config.partner_interval_ms",
+                     "partner_interval_ms needs config.frame_rate_hz (the stream's frame rate) "
+                     "to turn the interval into frames");
+    }
+  }
   return std::unique_ptr<Session>(new Session(config, model, options));
 }
 
@@ -69,8 +90,9 @@ EngineStreamOptions Session::engine_options() const {
   o.pairing = config_.pairing() == v1::PAIRING_MODE_NEXT ? Segmenter::Pairing::kNext
                                                          : Segmenter::Pairing::kPrevious;
   o.latest_only = config_.overflow() == v1::OVERFLOW_POLICY_LATEST_ONLY;
-  o.partner_offset =
-      EffectivePartnerOffset(o.pairing, static_cast<int>(config_.partner_offset()), model_);
+  o.partner_offset = EffectivePartnerOffset(o.pairing, static_cast<int>(config_.partner_offset()),
+                                            model_, config_.frame_rate_hz(),
+                                            static_cast<int>(config_.partner_interval_ms()));
   return o;
 }
 

@@ -152,6 +152,27 @@ TEST_F(ServerTest, PartnerOffsetStreamMatchesInProcessSegmenter) {
   EXPECT_EQ(info.partner_offset(), static_cast<uint32_t>(model.info().partner_offset));
 }
 
+// StreamConfig.partner_interval_ms reaches the engine as frames from the declared rate: 150 ms
+// at 20 frames/s is frame t-3, the same masks as the in-process clip with offset 3; the model's
+// interval (0 for the test model) is what GetModelInfo reports.
+TEST_F(ServerTest, PartnerIntervalStreamMatchesTheOffsetItSpans) {
+  const std::vector<cv::Mat> frames = testing::SyntheticFrames(8, 5);
+  Segmenter& model = *testing::SharedModel();
+  auto offset3 = model.SegmentClip(frames, Segmenter::Pairing::kPrevious, 1, 3);
+  ASSERT_TRUE(offset3.ok());
+  v1::StreamConfig c;
+  c.set_frame_rate_hz(20);
+  c.set_partner_interval_ms(150);
+  std::vector<v1::SegmentStreamResponse> got;
+  grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
+  ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
+  ExpectMasksEqual(got, *offset3);
+  v1::GetModelInfoResponse info;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->GetModelInfo(&ctx, {}, &info).ok());
+  EXPECT_EQ(info.partner_interval_ms(), static_cast<uint32_t>(model.info().partner_interval_ms));
+}
+
 TEST_F(ServerTest, UnaryClip) {
   const std::vector<cv::Mat> frames = testing::SyntheticFrames(5, 3);
   auto expected = testing::SharedModel()->SegmentClip(frames, Segmenter::Pairing::kPrevious);
@@ -273,6 +294,10 @@ TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
   v1::StreamConfig far;
   far.set_partner_offset(65);
   EXPECT_EQ(FailingStream(stub_.get(), {Config(far)}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::StreamConfig interval_without_rate;
+  interval_without_rate.set_partner_interval_ms(200);
+  EXPECT_EQ(FailingStream(stub_.get(), {Config(interval_without_rate)}).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::StreamConfig next_offset;
   next_offset.set_pairing(v1::PAIRING_MODE_NEXT);

@@ -5,6 +5,7 @@
 #include "core/common/classes.h"
 #include "core/image/image_codec.h"
 #include "core/model/model_card.h"
+#include "google/rpc/error_details.pb.h"
 #include "server/admission.h"
 #include "server/frame_codec.h"
 #include "server/server_metrics.h"
@@ -123,6 +124,65 @@ TEST(SessionTest, PartnerOffsetComesFromTheConfigOrTheModel) {
   auto next = Session::Create(c, model, {});
   ASSERT_TRUE(next.ok());
   EXPECT_EQ((*next)->engine_options().partner_offset, 1);  // not the card's 8
+}
+
+// StreamConfig.partner_interval_ms: frames from the declared rate; the card's interval when
+// the stream asks for nothing and declares its rate, the card's frames when it does not; refused
+// without a rate, with partner_offset, with NEXT and above kMaxPartnerIntervalMs, naming the
+// field.
+TEST(SessionTest, PartnerIntervalUsesTheFrameRate) {
+  ModelInfo model = Info();
+  model.partner_offset = 8;
+  v1::StreamConfig c;
+  c.set_frame_rate_hz(50);
+  c.set_partner_interval_ms(100);
+  auto asked = Session::Create(c, model, {});
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_EQ((*asked)->engine_options().partner_offset, 5);
+  model.partner_interval_ms = 200;
+  c.set_partner_interval_ms(0);
+  auto card = Session::Create(c, model, {});
+  ASSERT_TRUE(card.ok());
+  EXPECT_EQ((*card)->engine_options().partner_offset, 10);  // 200 ms at 50 frames/s
+  c.set_frame_rate_hz(20);
+  EXPECT_EQ((*Session::Create(c, model, {}))->engine_options().partner_offset, 4);
+  c.set_frame_rate_hz(0);
+  EXPECT_EQ((*Session::Create(c, model, {}))->engine_options().partner_offset, 8);
+  c.set_frame_rate_hz(50);
+  c.set_partner_offset(3);  // frames asked for win over the card's interval
+  EXPECT_EQ((*Session::Create(c, model, {}))->engine_options().partner_offset, 3);
+
+  const auto refused = [&](const v1::StreamConfig& bad, const std::string& words) {
+    auto s = Session::Create(bad, model, {});
+    ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << words;
+    EXPECT_NE(std::string(s.status().message()).find(words), std::string::npos)
+        << s.status().message();
+    google::rpc::BadRequest request;
+    const auto payload = s.status().GetPayload(kBadRequestType);
+    ASSERT_TRUE(payload.has_value());
+    ASSERT_TRUE(request.ParseFromString(std::string(*payload)));
+    ASSERT_EQ(request.field_violations_size(), 1);
+    EXPECT_EQ(request.field_violations(0).field(), "config.partner_interval_ms");
+  };
+  v1::StreamConfig both = c;
+  both.set_partner_interval_ms(100);
+  refused(both, "not both");
+  v1::StreamConfig no_rate;
+  no_rate.set_partner_interval_ms(100);
+  refused(no_rate, "frame_rate_hz");
+  v1::StreamConfig next;
+  next.set_pairing(v1::PAIRING_MODE_NEXT);
+  next.set_frame_rate_hz(50);
+  next.set_partner_interval_ms(100);
+  refused(next, "PAIRING_MODE_PREVIOUS");
+  v1::StreamConfig far;
+  far.set_frame_rate_hz(50);
+  far.set_partner_interval_ms(kMaxPartnerIntervalMs + 1);
+  refused(far, "at most");
+  far.set_partner_interval_ms(kMaxPartnerIntervalMs);  // 100 frames: clamped to 64
+  auto clamped = Session::Create(far, model, {});
+  ASSERT_TRUE(clamped.ok());
+  EXPECT_EQ((*clamped)->engine_options().partner_offset, kMaxPartnerOffset);
 }
 
 TEST(SessionTest, FrameOrderAndLimit) {

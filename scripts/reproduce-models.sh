@@ -13,7 +13,9 @@
 #      training distribution and the seven robustness bins (whole clips, clip-mode pairing, one
 #      thread, so the numbers are bit-identical to the committed ones on the same BLAS);
 #   3. runs the partner-frame evaluations of BOTM: every frame paired with itself, live pairing
-#      as served (frame t with t-8, written into the card as its partner_offset) and live t-1;
+#      as served (frame t with the frame 250 ms earlier, K from each clip's frame rate, written
+#      into the card as its partner_interval_ms, with partner_offset 8 for streams of unknown
+#      rate), live t-8 (the previous default) and live t-1;
 #   4. records the evaluations in the model cards.
 # Stage-1 and stage-2 checkpoints and states go to OUT/stages (git-ignored); the shipped
 # checkpoints models/botm-tiny-192.pt and models/ablation/botm-tiny-192-single.pt are the
@@ -98,7 +100,8 @@ fi
 
 # Standard bins at the model's input size; the randomised family rendered at twice that (as a
 # scanner export) and resized by the Segmenter.
-partner_offset=8
+partner_offset=8         # frames: the fallback for streams of unknown rate
+partner_interval_ms=250  # time: what a stream that declares its frame rate gets
 eval_args=(--bins=standard,randomized,robustness --clips_per_bin=24 --max_frames=0 --threads=1
            --progress=false)
 if [[ "${botm}" -eq 1 ]]; then
@@ -112,11 +115,16 @@ fi
 if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=self --example_plots=0 \
     --out_dir="${out}/reports/${name}-self-paired" > "${out}/logs/eval-${name}-self-paired.log"
-  # Live pairing as the server runs it: frame t with t-8 (the partner offset chosen by the sweep
-  # of docs/TRAINING.md, "The partner frame"), recorded in the card as its partner_offset; and
-  # with the adjacent frame t-1, for comparison.
+  # Live pairing as the server runs it: frame t with the frame 250 ms earlier (docs/TRAINING.md,
+  # "The partner frame"), recorded in the card as its partner_interval_ms; with t-8 first, which
+  # records partner_offset 8 (the fallback of a stream of unknown rate; the 250 ms run keeps it),
+  # and with the adjacent frame t-1, for comparison.
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
-    --partner_offset="${partner_offset}" --example_plots=0 --out_dir="${out}/reports/${name}-live" \
+    --partner_offset="${partner_offset}" --example_plots=0 \
+    --out_dir="${out}/reports/${name}-live-k8" --update_card > "${out}/logs/eval-${name}-live-k8.log"
+  "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
+    --partner_interval_ms="${partner_interval_ms}" --example_plots=0 \
+    --out_dir="${out}/reports/${name}-live" \
     --update_card > "${out}/logs/eval-${name}-live.log"
   "${evaluate}" "${eval_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
     --partner_offset=1 --example_plots=0 --out_dir="${out}/reports/${name}-live-adjacent" \
@@ -132,8 +140,11 @@ if [[ "${botm}" -eq 1 ]]; then
 fi
 if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${x112_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
-    --partner_offset="${partner_offset}" --out_dir="${out}/reports/${name}-x112-live" \
+    --partner_interval_ms="${partner_interval_ms}" --out_dir="${out}/reports/${name}-x112-live" \
     > "${out}/logs/eval-${name}-x112-live.log"
+  "${evaluate}" "${x112_args[@]}" --model="${out}/${name}.pt" --pairing=previous \
+    --partner_offset="${partner_offset}" --out_dir="${out}/reports/${name}-x112-live-k8" \
+    > "${out}/logs/eval-${name}-x112-live-k8.log"
 fi
 if [[ "${ablation}" -eq 1 ]]; then
   "${evaluate}" "${x112_args[@]}" --model="${out}/ablation/${name}-single.pt" \

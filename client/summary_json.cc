@@ -55,7 +55,8 @@ json ClipJson(const botm::v1::ClipSummary& s) {
       {"ed_frames", json(std::vector<uint64_t>(s.ed_frames().begin(), s.ed_frames().end()))},
       {"es_frames", json(std::vector<uint64_t>(s.es_frames().begin(), s.es_frames().end()))},
       {"lv_area_px", json(std::vector<double>(s.lv_area_px().begin(), s.lv_area_px().end()))},
-      {"lv_area_mm2", json(std::vector<double>(s.lv_area_mm2().begin(), s.lv_area_mm2().end()))}};
+      {"lv_area_mm2", json(std::vector<double>(s.lv_area_mm2().begin(), s.lv_area_mm2().end()))},
+      {"partner_offset", s.partner_offset()}};
   clip["ejection_fraction_pct"] =
       s.has_ejection_fraction() ? json(s.ejection_fraction_pct()) : json(nullptr);
   return clip;

@@ -189,6 +189,7 @@ v1::ClipSummary Session::Summary() const {
     }
   }
   SetModelIdentity(model_, s.mutable_model());
+  s.set_partner_offset(static_cast<uint32_t>(engine_options().partner_offset));
   return s;
 }
 

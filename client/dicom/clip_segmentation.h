@@ -31,6 +31,8 @@ struct ClipSegmentation {
   int ef_ed_frame = -1;
   int ef_es_frame = -1;
   AlgorithmIdentity model;
+  // The live partner offset K the service decoded with (frame t with t-K; 0 = not reported).
+  int partner_offset = 0;
   double model_ms = 0;    // sum of the server's per-frame inference time, ms
   double service_ms = 0;  // wall time of the whole stream, ms
 };

@@ -76,6 +76,14 @@ nlohmann::json SummaryJson(const UltrasoundClip& clip, const ClipSegmentation& r
                               {"ed_frame", r.ef_ed_frame + 1},
                               {"es_frame", r.ef_es_frame + 1}};
   }
+  // The live partner the service used (frame t with t-K), K from the clip's frame rate and the
+  // model's partner interval when the rate is known; null when the service did not say.
+  j["partner"] = {
+      {"offset_frames",
+       r.partner_offset > 0 ? nlohmann::json(r.partner_offset) : nlohmann::json(nullptr)},
+      {"interval_ms", r.partner_offset > 0 && clip.frame_rate_hz > 0
+                          ? nlohmann::json(r.partner_offset * 1000.0 / clip.frame_rate_hz)
+                          : nlohmann::json(nullptr)}};
   j["frames"] = FramesJson(clip, r);
   j["timing_ms"] = {{"service", r.service_ms}, {"model", r.model_ms}};
   j["outputs"]["seg"] = ObjectJson(outputs.seg);

@@ -62,6 +62,7 @@ void ApplySummary(const botm::v1::ClipSummary& s, ClipSegmentation* out) {
   for (uint64_t f : s.es_frames()) out->es_frames.push_back(static_cast<int>(f));
   out->has_ejection_fraction = s.has_ejection_fraction();
   out->ejection_fraction_pct = s.ejection_fraction_pct();
+  out->partner_offset = static_cast<int>(s.partner_offset());
   if (!s.model().name().empty()) {
     out->model = {s.model().name(), s.model().version(), s.model().weights_sha256()};
   }
@@ -108,7 +109,8 @@ absl::StatusOr<ClipSegmentation> SegmentThroughService(
   const client::ResultCallback on_result = [&](const botm::v1::FrameResult& r, double) {
     if (result_error.ok()) result_error = ApplyResult(r, clip, &out);
   };
-  std::unique_ptr<botm::v1::SegmentationService::Stub> stub = botm::v1::SegmentationService::NewStub(channel);
+  std::unique_ptr<botm::v1::SegmentationService::Stub> stub =
+      botm::v1::SegmentationService::NewStub(channel);
   absl::StatusOr<client::StreamOutcome> outcome =
       client::RunStream(stub.get(), stream, producer, on_result);
   if (!outcome.ok()) return outcome.status();

@@ -13,6 +13,7 @@
 #include "client/channel.h"
 #include "client/service_calls.h"
 #include "client/stream_client.h"
+#include "core/model/partner.h"
 #include "tests/client/subprocess.h"
 #include "tests/client/test_server.h"
 
@@ -103,6 +104,34 @@ TEST_F(ClientServerTest, StreamWritesMasksGifAndSummary) {
   EXPECT_EQ(summary["frames"].size(), 6u);
   EXPECT_GT(summary["source"]["spacing_mm_x"].get<double>(), 0);
   EXPECT_EQ(summary["clip"]["frames_segmented"], 6);
+}
+
+// --partner_interval_ms: the server turns it into frames with the clip's frame rate and the
+// summary records the K used; an image folder has no rate, so the client refuses it by name.
+TEST_F(ClientServerTest, PartnerIntervalIsTurnedIntoFramesAndRecorded) {
+  const std::string out = testing::MakeTempDir("interval_out");
+  auto result =
+      RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_, "--input=synthetic:7:6",
+                  "--out=" + out, "--progress=false", "--partner_interval_ms=100"},
+                 absl::Seconds(60));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 0) << result->output;
+  nlohmann::json summary = nlohmann::json::parse(ReadAll(out + "/summary.json"));
+  const double fps = summary["source"]["fps"].get<double>();
+  ASSERT_GT(fps, 0);
+  EXPECT_EQ(summary["clip"]["partner_offset"].get<int>(), PartnerOffsetForInterval(100, fps));
+
+  const std::string in = testing::MakeTempDir("interval_folder");
+  ASSERT_TRUE(cv::imwrite(in + "/frame_0.png", cv::Mat(32, 32, CV_8UC1, cv::Scalar(40))));
+  auto refused = RunCommand({BOTM_CLIENT_BIN, "stream", "--server=" + *address_, "--input=" + in,
+                             "--out=" + testing::MakeTempDir("interval_refused"),
+                             "--progress=false", "--partner_interval_ms=100"},
+                            absl::Seconds(60));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_NE(refused->exit_code, 0);
+  EXPECT_NE(refused->output.find("--partner_interval_ms needs the input's frame rate"),
+            std::string::npos)
+      << refused->output;
 }
 
 TEST_F(ClientServerTest, FolderWithRleMasksKeepsEachFramesSize) {

@@ -180,6 +180,9 @@ TEST(PacsEndToEnd, OrthancRoutesACineThroughTheListenerAndStoresSegAndSr) {
   EXPECT_EQ(summary["source"]["sop_instance_uid"], fixture->sop_instance_uid);
   EXPECT_EQ(summary["model"]["weights_sha256"], direct->model.weights_sha256);
   EXPECT_TRUE(absl::StrContains(summary["notice"].get<std::string>(), "RESEARCH USE ONLY"));
+  // The partner the service decoded with is on record, as the service reported it.
+  EXPECT_GE(direct->partner_offset, 1);
+  EXPECT_EQ(summary["partner"]["offset_frames"], direct->partner_offset);
   if (direct->has_ejection_fraction) {
     EXPECT_DOUBLE_EQ(summary["ejection_fraction"]["percent"].get<double>(),
                      direct->ejection_fraction_pct);

@@ -167,6 +167,9 @@ TEST_F(ServerTest, PartnerIntervalStreamMatchesTheOffsetItSpans) {
   grpc::Status streamed = StreamClip(stub_.get(), c, frames, &got);
   ASSERT_TRUE(streamed.ok()) << streamed.error_code() << " " << streamed.error_message();
   ExpectMasksEqual(got, *offset3);
+  ASSERT_FALSE(got.empty());
+  ASSERT_TRUE(got.back().has_summary());
+  EXPECT_EQ(got.back().summary().partner_offset(), 3u);  // the summary records the K used
   v1::GetModelInfoResponse info;
   grpc::ClientContext ctx;
   ASSERT_TRUE(stub_->GetModelInfo(&ctx, {}, &info).ok());

@@ -36,7 +36,7 @@ struct ModelCard {
   // partner frame"); 1 (adjacent frames) when the card does not say. In [1, kMaxPartnerOffset].
   int partner_offset = 1;
   // Live pairing in time: when > 0 and the stream's frame rate is known, K = round(interval x
-  // fps / 1000) clamped to [1, kMaxPartnerOffset] (PartnerOffsetForInterval, segmenter.h), so a
+  // fps / 1000) clamped to [1, kMaxPartnerOffset] (PartnerOffsetForInterval, partner.h), so a
   // 20 frames/s and an 80 frames/s stream get a partner the same fraction of the cycle back;
   // partner_offset is then the fallback for streams of unknown rate. 0 = frames only (cards
   // written before the field). In [0, kMaxPartnerIntervalMs]. Written by `botm-eval

@@ -2,6 +2,7 @@
 #include "core/model/internal/checkpoint.h"
 
 #include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <string>
 
@@ -42,49 +43,40 @@ TEST(ConfigTest, JsonRoundTripAndValidation) {
   EXPECT_FALSE(VariantByName("b0").ok());
 }
 
-// The card's live partner offset: 1 when absent (older cards), kept through a round trip,
-// refused outside [1, kMaxPartnerOffset] naming the key.
-TEST(ModelCardTest, PartnerOffsetDefaultsRoundTripsAndIsRangeChecked) {
+// An integer card field: `absent` when the key is missing (older cards), `value` kept through a
+// round trip, each of `bad` refused naming the key.
+void ExpectIntCardField(const char* key, int ModelCard::*field, int absent, int value,
+                        std::initializer_list<int> bad) {
   ModelCard card;
   nlohmann::json j = ToJson(card);
-  j.erase("partner_offset");
+  j.erase(key);
   auto old = ModelCardFromJson(j);
   ASSERT_TRUE(old.ok()) << old.status();
-  EXPECT_EQ(old->partner_offset, 1);
-  card.partner_offset = 8;
+  EXPECT_EQ((*old).*field, absent);
+  card.*field = value;
   auto back = ModelCardFromJson(ToJson(card));
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->partner_offset, 8);
-  for (int bad : {0, -3, kMaxPartnerOffset + 1}) {
+  EXPECT_EQ((*back).*field, value);
+  for (int b : bad) {
     j = ToJson(card);
-    j["partner_offset"] = bad;
+    j[key] = b;
     auto refused = ModelCardFromJson(j);
-    ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_NE(std::string(refused.status().message()).find("partner_offset"), std::string::npos);
+    ASSERT_FALSE(refused.ok()) << key << " " << b;
+    EXPECT_NE(std::string(refused.status().message()).find(key), std::string::npos);
   }
 }
 
-// The card's live partner interval: 0 (frames only) when absent, kept through a round trip,
-// refused outside [0, kMaxPartnerIntervalMs] naming the key.
+// The card's live partner offset: 1 when absent, refused outside [1, kMaxPartnerOffset].
+TEST(ModelCardTest, PartnerOffsetDefaultsRoundTripsAndIsRangeChecked) {
+  ExpectIntCardField("partner_offset", &ModelCard::partner_offset, 1, 8,
+                     {0, -3, kMaxPartnerOffset + 1});
+}
+
+// The card's live partner interval: 0 (frames only) when absent, refused outside
+// [0, kMaxPartnerIntervalMs].
 TEST(ModelCardTest, PartnerIntervalDefaultsRoundTripsAndIsRangeChecked) {
-  ModelCard card;
-  nlohmann::json j = ToJson(card);
-  j.erase("partner_interval_ms");
-  auto old = ModelCardFromJson(j);
-  ASSERT_TRUE(old.ok()) << old.status();
-  EXPECT_EQ(old->partner_interval_ms, 0);
-  card.partner_interval_ms = 200;
-  auto back = ModelCardFromJson(ToJson(card));
-  ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->partner_interval_ms, 200);
-  for (int bad : {-1, kMaxPartnerIntervalMs + 1}) {
-    j = ToJson(card);
-    j["partner_interval_ms"] = bad;
-    auto refused = ModelCardFromJson(j);
-    ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_NE(std::string(refused.status().message()).find("partner_interval_ms"),
-              std::string::npos);
-  }
+  ExpectIntCardField("partner_interval_ms", &ModelCard::partner_interval_ms, 0, 200,
+                     {-1, kMaxPartnerIntervalMs + 1});
 }
 
 // Frames spanning an interval: rounded to the nearest frame, at least 1, at most

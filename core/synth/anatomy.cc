@@ -184,7 +184,8 @@ double TruncatedEllipseArea(double a, double b, double z) {
 }
 
 AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double half_angle_rad,
-                            Difficulty difficulty, Rng* tails_rng) {
+                            Difficulty difficulty, Rng* tails_rng, int revision) {
+  const bool fit_wall = revision >= 2;
   AnatomyParams p;
   const double d = depth_cm;
   p.four_chamber = four_chamber;
@@ -208,6 +209,10 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   else if (wall_tail < 0.2)
     wall_frac *= rng.Uniform(1.3, 1.6);  // thick (hypertrophy)
   wall_frac *= tails.wall_scale;
+  if (fit_wall) {
+    // The cap on the cavity half-width this draw asks for (the sector may shrink both below).
+    wall_frac = std::min(wall_frac, kMaxWallToCavityHalfWidth * 0.5 * len_frac / ratio);
+  }
   p.trunc_z = rng.Uniform(0.2, 0.45);
   p.apex_wall_ratio = rng.Uniform(0.6, 0.85);
   p.long_strain_exp = rng.Uniform(0.15, 0.25);
@@ -227,8 +232,11 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
   const double max_len = (tails.mitral_limit * d - p.apex_y_cm) / std::cos(p.tilt_rad);
   len = std::min(len, max_len);
   double b = 0.5 * len / ratio;
+  if (fit_wall) p.wall_ed_cm = std::min(p.wall_ed_cm, kMaxWallToCavityHalfWidth * b);
   // Shrinks and recentres the ventricle until its epicardium fits in the sector (2 deg margin).
-  // Moves it away from the narrow top of the sector first, then shrinks it.
+  // Moves it away from the narrow top of the sector first, then shrinks it. Revision 1 kept the
+  // wall as drawn, which made slit cavities of thick-walled hearts in narrow sectors; revision
+  // 2 keeps the wall within the cap of the shrinking cavity (hearts under the cap unchanged).
   for (int iter = 0; iter < 60 && !EpicardiumFits(p, len, b, half_angle_rad, d, tails.mitral_limit);
        ++iter) {
     p.apex_x_cm *= 0.9;
@@ -238,6 +246,7 @@ AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double
     } else {
       len *= 0.98;
       b *= 0.98;
+      if (fit_wall) p.wall_ed_cm = std::min(p.wall_ed_cm, kMaxWallToCavityHalfWidth * b);
     }
   }
   p.cavity_a_ed_cm = len / (1 + p.trunc_z);

@@ -68,8 +68,9 @@ struct AnatomyParams {
 // domain-randomised family, may be null otherwise) draws the anatomical tails: dilated spherical
 // ventricles, thin/thick walls, large and truncated atria, foreshortening, irregular contours.
 // The draws from `rng` are the same for every bin, so a seed keeps its base heart.
+// `revision`: ClipOptions::anatomy_revision (1 or 2; the draws are the same under both).
 AnatomyParams SampleAnatomy(Rng& rng, bool four_chamber, double depth_cm, double half_angle_rad,
-                            Difficulty difficulty, Rng* tails = nullptr);
+                            Difficulty difficulty, Rng* tails = nullptr, int revision = 1);
 
 // Returns the area of an ellipse with semi-axes a, b truncated at s = z * a from its centre
 // (the part with s <= z * a), in a * b units.

@@ -85,6 +85,10 @@ absl::Status Validate(const ClipOptions& o) {
     return s;
   }
   if (auto s = CheckRange("heart_rate_bpm", o.heart_rate_bpm, 50, 110); !s.ok()) return s;
+  if (o.anatomy_revision < 1 || o.anatomy_revision > kLatestAnatomyRevision) {
+    return absl::InvalidArgumentError(absl::StrCat("anatomy_revision = ", o.anatomy_revision,
+                                                   " is outside 1..", kLatestAnatomyRevision));
+  }
   return CheckRange("fps", o.fps, 18, 60);
 }
 
@@ -173,6 +177,7 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   Rng clip_rng = Rng(o.seed).Fork(1);
   ClipInfo info;
   info.seed = o.seed;
+  info.anatomy_revision = o.anatomy_revision;
   info.difficulty = o.difficulty;
   info.width = o.width;
   info.height = o.height;
@@ -221,8 +226,9 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
       o.num_frames > 0 ? o.num_frames : static_cast<int>(std::ceil(cycles * rr_s * fps)) + 1;
   Rng anatomy_rng = Rng(o.seed).Fork(2);
   Rng tails_rng = Rng(o.seed).Fork(6);
-  const AnatomyParams anatomy = SampleAnatomy(anatomy_rng, four, sector.depth_cm,
-                                              sector.half_angle_rad, o.difficulty, &tails_rng);
+  const AnatomyParams anatomy =
+      SampleAnatomy(anatomy_rng, four, sector.depth_cm, sector.half_angle_rad, o.difficulty,
+                    &tails_rng, o.anatomy_revision);
   Rng acq_rng = Rng(o.seed).Fork(randomized ? 7 : 3);
   const AcquisitionParams acq =
       randomized ? SampleRandomizedAcquisition(acq_rng, o.difficulty, sector.depth_cm,

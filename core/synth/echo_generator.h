@@ -84,12 +84,26 @@ struct ClipOptions {
   double ejection_fraction_pct = -1;  // 15..80
   double heart_rate_bpm = -1;         // 50..110
   double fps = -1;                    // 25..60 (18..25 for kLowFrameRate)
+  // Revision of the heart sampler (1..kLatestAnatomyRevision). The default, 1, is the sampler
+  // every shipped model was trained on and the committed held-out reports were drawn with; a
+  // seed gives the same clip under it forever. 2 keeps the wall plausible: the lateral wall is
+  // at most kMaxWallToCavityHalfWidth times the cavity's end-diastolic half-width, also while a
+  // heart is shrunk to fit the sector (under 1 only the cavity shrank, which left slit cavities
+  // inside walls up to 14 times their area; docs/SYNTH.md).
+  // Revision 2 draws the same random numbers, so a seed keeps its view, sector, motion and
+  // appearance; only hearts that hit the cap or the fitting loop change.
+  int anatomy_revision = 1;
 };
+inline constexpr int kLatestAnatomyRevision = 2;
+// Revision 2's cap on lateral wall thickness / cavity half-width at end-diastole. 1.2 puts the
+// end-diastolic myocardium-to-cavity area ratio near 2, a severely hypertrophied ventricle.
+inline constexpr double kMaxWallToCavityHalfWidth = 1.2;
 
 // Clip-level facts, fixed at Create().
 struct ClipInfo {
   uint64_t seed = 0;
   Difficulty difficulty = Difficulty::kNormal;
+  int anatomy_revision = 1;  // ClipOptions::anatomy_revision
   View view = View::kFourChamber;
   int width = 0, height = 0;
   int num_frames = 0;

@@ -29,6 +29,7 @@ ABSL_FLAG(int, size, 128, "Square frame size in pixels for the statistics");
 ABSL_FLAG(std::string, bins, "all", "Comma-separated bins, or 'all'");
 ABSL_FLAG(uint64_t, first_seed, 500000, "Seed of the first clip of each bin");
 ABSL_FLAG(std::string, montage, "", "If set, writes ED/ES frames with overlays of 4 clips here");
+ABSL_FLAG(int, anatomy_revision, 1, "heart sampler revision (1 or 2; docs/SYNTH.md)");
 ABSL_FLAG(int, bench_frames, 200, "Frames rendered for the 128x128 speed benchmark");
 ABSL_FLAG(std::string, ceiling, "",
           "Instead of the realism table: the resolution ceiling (core/tools/resolution_ceiling.h)"
@@ -49,14 +50,26 @@ struct Target {
 
 // Rows of the realism table, in print order; negative p10 = no real range known.
 const Target kTargets[] = {
-    {"LV mean", 64, 45, 94},           {"myo mean", 102, 79, 127},
-    {"LA mean", 76, 50, 123},          {"tissue mean", 92, 65, 123},
-    {"LV std/mean", 0.34, 0.23, 0.50}, {"myo std/mean", 0.41, 0.26, 0.61},
-    {"LA std/mean", 0.37, 0.25, 0.55}, {"tissue std/mean", 0.45, 0.34, 0.66},
-    {"LV share", 0.155, 0.09, 0.27},   {"myo share", 0.17, 0.12, 0.28},
-    {"LA share", 0.087, 0.05, 0.13},   {"LV share ED", 0.19, -1, -1},
-    {"LV share ES", 0.12, -1, -1},     {"LV long/short", 1.9, 1.5, 2.4},
-    {"heart top", 0.12, -1, -1},       {"heart bottom", 0.96, -1, -1},
+    {"LV mean", 64, 45, 94},
+    {"myo mean", 102, 79, 127},
+    {"LA mean", 76, 50, 123},
+    {"tissue mean", 92, 65, 123},
+    {"LV std/mean", 0.34, 0.23, 0.50},
+    {"myo std/mean", 0.41, 0.26, 0.61},
+    {"LA std/mean", 0.37, 0.25, 0.55},
+    {"tissue std/mean", 0.45, 0.34, 0.66},
+    {"LV share", 0.155, 0.09, 0.27},
+    {"myo share", 0.17, 0.12, 0.28},
+    {"LA share", 0.087, 0.05, 0.13},
+    {"LV share ED", 0.19, -1, -1},
+    {"LV share ES", 0.12, -1, -1},
+    {"LV long/short", 1.9, 1.5, 2.4},
+    {"heart top", 0.12, -1, -1},
+    {"heart bottom", 0.96, -1, -1},
+    // Myocardium / LV cavity area: no real range measured (a severely hypertrophied ventricle is
+    // about 2 at end-diastole); the p90 and max show the implausible tails (docs/SYNTH.md).
+    {"myo/LV area ED", -1, -1, -1},
+    {"myo/LV area ES", -1, -1, -1},
 };
 constexpr int kRows = sizeof(kTargets) / sizeof(kTargets[0]);
 
@@ -74,6 +87,8 @@ void Measure(const Frame& f, const ClipInfo& info, const cv::Mat& sector, bool e
     if (r < 3) rows[8 + r].push_back(cv::countNonZero(masks[r]) / sector_px);
   }
   rows[ed ? 11 : 12].push_back(cv::countNonZero(masks[0]) / sector_px);
+  rows[ed ? 16 : 17].push_back(cv::countNonZero(masks[1]) /
+                               std::max(1.0, static_cast<double>(cv::countNonZero(masks[0]))));
   std::vector<cv::Point2f> pts;
   for (int v = 0; v < f.labels.rows; ++v) {
     for (int u = 0; u < f.labels.cols; ++u) {
@@ -120,7 +135,10 @@ void PrintTable(Difficulty d, const std::vector<std::vector<double>>& rows) {
     const Target& t = kTargets[k];
     const double med = Quantile(rows[k], 0.5);
     const char* flag = t.p10 >= 0 && (med < t.p10 || med > t.p90) ? "OUTSIDE" : "";
-    if (t.p10 >= 0) {
+    if (t.median < 0) {
+      std::printf("| %s | %.3g [%.3g, %.3g], max %.3g | - | |\n", t.name, med,
+                  Quantile(rows[k], 0.1), Quantile(rows[k], 0.9), Quantile(rows[k], 1.0));
+    } else if (t.p10 >= 0) {
       std::printf("| %s | %.3g [%.3g, %.3g] | %.3g [%.3g, %.3g] | %s |\n", t.name, med,
                   Quantile(rows[k], 0.1), Quantile(rows[k], 0.9), t.median, t.p10, t.p90, flag);
     } else {
@@ -163,6 +181,7 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> MakeClip(Difficulty d, int c, int
   o.seed = absl::GetFlag(FLAGS_first_seed) + c;
   o.width = o.height = size;
   o.difficulty = d;
+  o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   return EchoGenerator::Create(o);
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -70,6 +71,15 @@ TEST(EchoGeneratorTest, RejectsBadOptions) {
   EXPECT_TRUE(bad([](ClipOptions& o) { o.fps = 100; }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.difficulty = static_cast<Difficulty>(17); }));
   EXPECT_TRUE(bad([](ClipOptions& o) { o.view = static_cast<View>(5); }));
+  EXPECT_TRUE(bad([](ClipOptions& o) { o.anatomy_revision = 0; }));
+  EXPECT_TRUE(bad([](ClipOptions& o) { o.anatomy_revision = kLatestAnatomyRevision + 1; }));
+  {
+    ClipOptions o;
+    o.anatomy_revision = 3;
+    EXPECT_THAT(std::string(EchoGenerator::Create(o).status().message()),
+                ::testing::HasSubstr("anatomy_revision = 3 is outside 1..2"));
+  }
+  EXPECT_FALSE(bad([](ClipOptions& o) { o.anatomy_revision = kLatestAnatomyRevision; }));
   EXPECT_FALSE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 15; }));
   EXPECT_FALSE(bad([](ClipOptions& o) { o.ejection_fraction_pct = 80; }));
 }

@@ -29,6 +29,9 @@ ABSL_FLAG(int, robust_size, 0,
 ABSL_FLAG(int, export_size, 0,
           "when > 0, synthetic frames are exported at this size after rendering (a low-resolution "
           "video such as a 112x112 EchoNet-style AVI; truth by majority vote) and scored there");
+ABSL_FLAG(int, anatomy_revision, 1,
+          "synthetic heart sampler revision of the held-out clips: 1 (the committed reports) or 2 "
+          "(walls kept plausible; docs/SYNTH.md)");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
@@ -122,6 +125,7 @@ int main(int argc, char** argv) {
   o.size_px = absl::GetFlag(FLAGS_size);
   o.robust_size_px = absl::GetFlag(FLAGS_robust_size);
   o.export_size_px = absl::GetFlag(FLAGS_export_size);
+  o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   o.device = absl::GetFlag(FLAGS_device);

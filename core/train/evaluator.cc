@@ -73,6 +73,7 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     co.seed = synth::HeldOutSeed(bin, i);
     co.width = co.height = size;
     co.difficulty = bin;
+    co.anatomy_revision = o.anatomy_revision;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -192,6 +193,13 @@ absl::Status CheckOptions(const EvalOptions& o) {
       }
     }
   }
+  if (o.anatomy_revision < 1 || o.anatomy_revision > synth::kLatestAnatomyRevision) {
+    return bad(absl::StrCat("anatomy_revision must be in [1, ", synth::kLatestAnatomyRevision,
+                            "], got ", o.anatomy_revision));
+  }
+  if (o.data != "synthetic" && o.anatomy_revision != 1) {
+    return bad("anatomy_revision applies to synthetic data only");
+  }
   if (o.data != "synthetic" && o.export_size_px != 0) {
     return bad("export_size applies to synthetic data only (a folder's frames are used as stored)");
   }
@@ -267,6 +275,9 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.robust_size_px > 0 ? absl::StrCat(o.robust_size_px) : "2x model-input",
                 " px randomised family), ",
                 o.export_size_px > 0 ? absl::StrCat("exported at ", o.export_size_px, " px, ") : "",
+                o.anatomy_revision != 1
+                    ? absl::StrCat("anatomy revision ", o.anatomy_revision, ", ")
+                    : "",
                 "max_frames ", o.max_frames)
           : o.data;
   // The live partner: frames (the option, else the card's), or an interval in time (the

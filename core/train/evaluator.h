@@ -52,6 +52,9 @@ struct EvalOptions {
   // scaled; the Segmenter then brings the frames back to its input size, and every metric is
   // taken at the export resolution (as real tracings of such videos are).
   int export_size_px = 0;
+  // synth::ClipOptions::anatomy_revision of the held-out clips (1 = the committed reports';
+  // another revision re-draws the thick-walled hearts, so its report names it in "data").
+  int anatomy_revision = 1;
   int max_frames = 48;  // frames per clip (0 = whole clip)
   int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;

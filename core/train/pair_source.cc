@@ -45,6 +45,7 @@ class SyntheticPairSource : public PairSource {
     co.seed = rng.Next() % synth::kFirstHeldOutSeed;
     co.width = co.height = o_.size_px;
     co.difficulty = static_cast<synth::Difficulty>(WeightedPick(o_.difficulty_weights, rng));
+    co.anatomy_revision = o_.anatomy_revision;
     if (o_.max_render_scale > 1.0 || o_.min_render_scale < 1.0) {
       // Drawn from a stream of its own, so scale 1 keeps the historical sample stream.
       Rng scale_rng(MixSeed(sample_seed, 0x5CA1E));
@@ -72,7 +73,9 @@ class SyntheticPairSource : public PairSource {
         o_.max_render_scale,
         "x, bin weights normal/easy/low_snr/missing_wall/heavy_clutter/low_frame_rate/"
         "randomized = ",
-        absl::StrJoin(o_.difficulty_weights, "/"), ")");
+        absl::StrJoin(o_.difficulty_weights, "/"),
+        o_.anatomy_revision != 1 ? absl::StrCat(", anatomy revision ", o_.anatomy_revision) : "",
+        ")");
   }
   const PairSourceOptions& options() const override { return o_; }
 
@@ -183,6 +186,7 @@ absl::StatusOr<std::vector<FramePair>> SyntheticValidationPairs(int count,
     synth::ClipOptions co;
     co.seed = synth::HeldOutSeed(synth::Difficulty::kNormal, i);
     co.width = co.height = options.size_px;
+    co.anatomy_revision = options.anatomy_revision;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();

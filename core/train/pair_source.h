@@ -25,8 +25,11 @@
 namespace botm::train {
 
 struct PairSourceOptions {
-  int size_px = 128;                // output side (the model input size)
-  int max_offset = 3;               // partner offset range in frames
+  int size_px = 128;  // output side (the model input size)
+  // Partner offset range of the pairs that are not (ED, ES): b = a + U{-max_offset..max_offset}
+  // frames (reflected at the clip's ends), 0..kMaxPartnerOffset. The server pairs a live stream
+  // with the frame 250 ms back (K = 6-15 frames at 25-60 frames/s; core/model/partner.h).
+  int max_offset = 3;
   double ed_es_probability = 0.25;  // share of (ED, ES) pairs
   // Synthetic only: sampling weights of the generator's training bins, in the order of
   // synth::Difficulty (normal, easy, low_snr, missing_wall, heavy_clutter, low_frame_rate,
@@ -38,6 +41,9 @@ struct PairSourceOptions {
   // videos, upsampled by the Segmenter, are seen in training too (scale < 1).
   double min_render_scale = 1.0;
   double max_render_scale = 1.0;
+  // Synthetic only: synth::ClipOptions::anatomy_revision of the training clips (1 = the sampler
+  // every shipped model was trained on; 2 = walls kept plausible, docs/SYNTH.md).
+  int anatomy_revision = 1;
   // The trained model's input policy (ModelConfig::crop_sector / input_norm == "rank"), applied
   // after augmentation exactly as botm::Segmenter applies it at inference.
   bool crop_sector = false;

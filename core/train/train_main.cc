@@ -46,6 +46,11 @@ ABSL_FLAG(double, max_lowres_frac, 1.0, "see min_lowres_frac");
 ABSL_FLAG(double, lowres_jpeg_probability, 0.5, "share of low-res pairs also JPEG-compressed");
 ABSL_FLAG(bool, per_image_dice, false, "soft Dice per image (small cavities weigh as large ones)");
 ABSL_FLAG(double, ed_es_probability, 0.25, "share of (ED, ES) training pairs");
+ABSL_FLAG(int, max_partner_offset, 3,
+          "other pairs: the partner is up to this many frames from the target (0..64)");
+ABSL_FLAG(int, anatomy_revision, 1,
+          "synthetic heart sampler revision: 1 (every shipped model) or 2 (walls kept plausible; "
+          "docs/SYNTH.md)");
 ABSL_FLAG(std::string, difficulty_weights, "0.15,0.02,0.06,0.06,0.06,0.05,0.6",
           "synthetic bin weights: normal,easy,low_snr,missing_wall,heavy_clutter,low_frame_rate"
           "[,randomized] (the robustness bins are never trained on)");
@@ -109,6 +114,8 @@ int main(int argc, char** argv) {
   o.init_from_checkpoint = absl::GetFlag(FLAGS_init_from_checkpoint);
   o.per_image_dice = absl::GetFlag(FLAGS_per_image_dice);
   o.pairs.ed_es_probability = absl::GetFlag(FLAGS_ed_es_probability);
+  o.pairs.max_offset = absl::GetFlag(FLAGS_max_partner_offset);
+  o.pairs.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   o.seed = absl::GetFlag(FLAGS_seed);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
   o.steps = absl::GetFlag(FLAGS_steps);

@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "core/model/partner.h"
 #include "core/synth/echo_generator.h"
 #include "core/train/preview.h"
 #include "core/train/real_data.h"
@@ -23,6 +24,16 @@ absl::Status CheckOptions(const TrainOptions& o) {
   if (!(o.pairs.ed_es_probability >= 0 && o.pairs.ed_es_probability <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("ed_es_probability must be in [0, 1], got ", o.pairs.ed_es_probability));
+  }
+  if (o.pairs.max_offset < 0 || o.pairs.max_offset > kMaxPartnerOffset) {
+    return absl::InvalidArgumentError(absl::StrCat("max_partner_offset must be in [0, ",
+                                                   kMaxPartnerOffset, "] frames, got ",
+                                                   o.pairs.max_offset));
+  }
+  if (o.pairs.anatomy_revision < 1 || o.pairs.anatomy_revision > synth::kLatestAnatomyRevision) {
+    return absl::InvalidArgumentError(absl::StrCat("anatomy_revision must be in [1, ",
+                                                   synth::kLatestAnatomyRevision, "], got ",
+                                                   o.pairs.anatomy_revision));
   }
   if (!o.init_from.empty() && o.init_from == o.out_path) {
     return absl::InvalidArgumentError(
@@ -128,6 +139,7 @@ nlohmann::json ToJson(const TrainOptions& o) {
           {"difficulty_weights", o.pairs.difficulty_weights},
           {"min_render_scale", o.pairs.min_render_scale},
           {"max_render_scale", o.pairs.max_render_scale},
+          {"anatomy_revision", o.pairs.anatomy_revision},
           {"augment_gamma", {o.augment.min_gamma, o.augment.max_gamma}},
           {"lowres_probability", o.augment.lowres_probability},
           {"lowres_frac", {o.augment.min_lowres_frac, o.augment.max_lowres_frac}},

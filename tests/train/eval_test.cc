@@ -262,6 +262,32 @@ TEST_F(EvalFixture, ExportedClipsAreScoredAtTheExportSize) {
             std::string::npos);
 }
 
+// The sampler revision of the held-out clips: named in the report's data (so --expect of a
+// committed revision-1 report refuses a revision-2 run) and really re-drawing the thick-walled
+// hearts (heavy_haze 5, a slit cavity under revision 1, is among these clips).
+TEST_F(EvalFixture, AnatomyRevisionIsNamedAndRedrawsTheClips) {
+  EvalOptions o = o_;
+  o.bins = {synth::Difficulty::kHeavyHaze};
+  o.clips_per_bin = 6;
+  o.max_frames = 2;
+  auto first = Evaluate(o);
+  o.anatomy_revision = 2;
+  auto second = Evaluate(o);
+  ASSERT_TRUE(first.ok() && second.ok()) << second.status();
+  EXPECT_EQ((*first)["data"].get<std::string>().find("anatomy revision"), std::string::npos);
+  EXPECT_NE((*second)["data"].get<std::string>().find("anatomy revision 2"), std::string::npos);
+  const absl::Status diff = CompareReports(*first, *second, 1e-9);
+  EXPECT_EQ(diff.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(diff.message().find("data"), std::string::npos) << diff.message();
+  o.anatomy_revision = 3;
+  EXPECT_NE(Evaluate(o).status().message().find("anatomy_revision must be in [1, 2], got 3"),
+            std::string::npos);
+  o.anatomy_revision = 2;
+  o.data = (dir_ / "folder").string();
+  EXPECT_NE(Evaluate(o).status().message().find("anatomy_revision applies to synthetic"),
+            std::string::npos);
+}
+
 // The same synthetic clip, written as a TED-style NIfTI sequence, must score exactly as the
 // synthetic path scores it: this pins the folder reader's orientation, spacing and labels.
 TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {

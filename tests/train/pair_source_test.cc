@@ -26,6 +26,26 @@ TEST(ChoosePairTest, OffsetsStayWithinRangeAndClip) {
   EXPECT_TRUE(saw_negative && saw_positive);
 }
 
+// Wide partners (as served: 250 ms back is 6-15 frames) come from the same draw, spread over the
+// whole range.
+TEST(ChoosePairTest, WideOffsetsCoverTheRange) {
+  PairSourceOptions o;
+  o.ed_es_probability = 0;
+  o.max_offset = 16;
+  Rng rng(3);
+  int far = 0, max_seen = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const auto [a, b] = ChoosePair(80, -1, -1, {}, o, rng);
+    ASSERT_GE(b, 0);
+    ASSERT_LT(b, 80);
+    ASSERT_LE(std::abs(a - b), 16);
+    max_seen = std::max(max_seen, std::abs(a - b));
+    far += std::abs(a - b) >= 6;
+  }
+  EXPECT_EQ(max_seen, 16);
+  EXPECT_GT(far, 2000 / 2);  // 22 of the 33 offsets are 6 or more frames away
+}
+
 TEST(ChoosePairTest, EdEsPairsAndAnnotatedFramesOnly) {
   PairSourceOptions o;
   o.ed_es_probability = 1;
@@ -56,6 +76,27 @@ TEST(SyntheticPairSourceTest, DeterministicPairsOfTheRightShape) {
   EXPECT_EQ(cv::norm(p->image_a, q->image_a, cv::NORM_INF), 0.0);
   EXPECT_EQ(cv::countNonZero(p->labels_b != q->labels_b), 0);
   EXPECT_GT(cv::countNonZero(p->labels_a == 1), 20);  // the LV is in the picture
+}
+
+// The sampler revision reaches the generator: the same sample seed gives the same clip drawn
+// under revision 2, and the description names it.
+TEST(SyntheticPairSourceTest, AnatomyRevisionReachesTheGenerator) {
+  PairSourceOptions o1, o2;
+  o1.size_px = o2.size_px = 64;
+  o1.difficulty_weights = o2.difficulty_weights = {0, 0, 0, 0, 0, 0, 1};  // randomised only
+  o2.anatomy_revision = 2;
+  auto s1 = MakeSyntheticPairSource(o1), s2 = MakeSyntheticPairSource(o2);
+  EXPECT_EQ(s1->Describe().find("anatomy revision"), std::string::npos);
+  EXPECT_NE(s2->Describe().find("anatomy revision 2"), std::string::npos);
+  int same = 0, differ = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    auto p1 = s1->Sample(seed), p2 = s2->Sample(seed);
+    ASSERT_TRUE(p1.ok() && p2.ok());
+    ASSERT_EQ(p1->labels_a.size(), p2->labels_a.size());  // the same draws: the same render size
+    (cv::countNonZero(p1->labels_a != p2->labels_a) == 0 ? same : differ)++;
+  }
+  EXPECT_GT(same, 0);    // most hearts are revision-independent
+  EXPECT_GT(differ, 0);  // the thick-walled ones are re-drawn
 }
 
 TEST(BatchTest, PrefetcherMatchesDirectBatches) {

@@ -92,6 +92,26 @@ TEST_F(TrainerTest, SmokeRunWritesLoadableCheckpointWithCard) {
   EXPECT_EQ(card.seed, o.seed);
   EXPECT_EQ(card.training["steps_done"], 3);
   EXPECT_NE(card.notes.find("not for clinical decisions"), std::string::npos);
+  // The data options are on record (the defaults: every shipped model's).
+  EXPECT_EQ(card.training["options"]["anatomy_revision"], 1);
+  EXPECT_EQ(card.training["options"]["max_partner_offset"], 3);
+}
+
+TEST_F(TrainerTest, RefusesBadDataOptionsNamingThem) {
+  const auto message = [&](auto mutate) {
+    TrainOptions o = Small("refused.pt");
+    mutate(o);
+    auto summary = Train(o);
+    EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
+    return std::string(summary.status().message());
+  };
+  EXPECT_EQ(message([](TrainOptions& o) { o.pairs.anatomy_revision = 3; }),
+            "anatomy_revision must be in [1, 2], got 3");
+  EXPECT_EQ(message([](TrainOptions& o) { o.pairs.anatomy_revision = 0; }),
+            "anatomy_revision must be in [1, 2], got 0");
+  EXPECT_EQ(message([](TrainOptions& o) { o.pairs.max_offset = 65; }),
+            "max_partner_offset must be in [0, 64] frames, got 65");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "refused.pt"));
 }
 
 TEST_F(TrainerTest, ResumeContinuesBitIdentically) {

@@ -146,10 +146,24 @@ if [[ "${botm}" -eq 1 ]]; then
     --partner_offset="${partner_offset}" --out_dir="${out}/reports/${name}-x112-live-k8" \
     > "${out}/logs/eval-${name}-x112-live-k8.log"
 fi
+# The shipped model on hearts drawn by sampler revision 2 (walls kept plausible; docs/SYNTH.md,
+# "Heart sampler revisions"), live at 250 ms, the eight shifted bins in two runs: the same seeds as
+# the reports above, only the hearts whose walls revision 1 drew implausibly thick differ.
+if [[ "${botm}" -eq 1 ]]; then
+  for spec in "1 randomized,shift_gain,bright_cavity,padded_sector" \
+              "2 dilated,truncated_atrium,heavy_haze,real_like"; do
+    read -r part bins <<<"${spec}"
+    "${evaluate}" --bins="${bins}" --clips_per_bin=24 --max_frames=0 --threads=1 --progress=false \
+      --model="${out}/${name}.pt" --pairing=previous --partner_interval_ms="${partner_interval_ms}" \
+      --example_plots=0 --anatomy_revision=2 \
+      --out_dir="${out}/reports/${name}-live-anatomy2/part${part}" \
+      > "${out}/logs/eval-${name}-live-anatomy2-part${part}.log"
+  done
+fi
 if [[ "${ablation}" -eq 1 ]]; then
   "${evaluate}" "${x112_args[@]}" --model="${out}/ablation/${name}-single.pt" \
     --out_dir="${out}/reports/${name}-single-x112" > "${out}/logs/eval-${name}-single-x112.log"
 fi
 echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live," \
-  "${name}-live-adjacent, ${name}-x112, ${name}-x112-live" \
+  "${name}-live-adjacent, ${name}-x112, ${name}-x112-live, ${name}-live-anatomy2" \
   "(BOTM); ${name}-single, ${name}-single-x112 (with --with_ablation or --ablation_only)"

@@ -48,11 +48,12 @@ function(botm_executable)
   target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
 endfunction()
 
-# botm_test(NAME <name> SOURCES ... DEPS ...): one GoogleTest executable per component.
+# botm_test(NAME <name> SOURCES ... DEPS ...): one GoogleTest executable per component, with the
+# project's test main (tests/test_main.cc).
 function(botm_test)
   cmake_parse_arguments(A "" "NAME" "SOURCES;DEPS;PROPERTIES" ${ARGN})
   add_executable(${A_NAME} ${A_SOURCES})
   botm_target_defaults(${A_NAME})
-  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} botm_test_main GTest::gtest GTest::gmock)
   gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 120 PROPERTIES ${A_PROPERTIES})
 endfunction()

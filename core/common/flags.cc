@@ -8,6 +8,7 @@
 #include "absl/flags/internal/usage.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "core/common/blas_kernel.h"
 
 namespace botm {
 namespace {
@@ -25,6 +26,7 @@ std::string NormalizeLikeAbseil(absl::string_view filename) {
 
 std::vector<char*> ParseFlags(int argc, char** argv, const char* main_file,
                               absl::string_view usage) {
+  MaybeReexecForBlasKernel(argv);
   absl::FlagsUsageConfig config;
   const std::string file = NormalizeLikeAbseil(main_file);
   config.contains_help_flags = [file](absl::string_view f) { return f == file; };

@@ -4,7 +4,10 @@
 // named after the program, so tools whose main file is "client_main.cc" printed
 // "No flags matched" and exited 1.)
 //
-// Thread-safety: call once, at the start of main().
+// First of all it re-executes the process once when OpenBLAS runs generic SSE kernels on a CPU
+// with AVX2 or AVX-512 (core/common/blas_kernel.h), so every tool gets the fast kernels.
+//
+// Thread-safety: call once, at the start of main(), before any thread starts.
 #ifndef BOTM_CORE_COMMON_FLAGS_H_
 #define BOTM_CORE_COMMON_FLAGS_H_
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/blas_kernel.h"
 #include "core/model/internal/torch_segmenter.h"
 #include "core/model/model_card.h"
 
@@ -125,7 +126,11 @@ std::string LoadedBlasName() {
     if (file.find("blas") == std::string::npos && file.find("mkl_") == std::string::npos) continue;
     // Keep the last directory too: ".../openblas-serial/libblas.so.3" -> "openblas-serial/...".
     const size_t dir = path.find_last_of('/', base - 1);
-    return path.substr(dir == std::string::npos ? 0 : dir + 1);
+    std::string name = path.substr(dir == std::string::npos ? 0 : dir + 1);
+    if (const std::string core = LoadedOpenBlasCore(); !core.empty()) {
+      absl::StrAppend(&name, " (core ", core, ")");
+    }
+    return name;
   }
   return "none";
 }

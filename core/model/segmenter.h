@@ -166,7 +166,9 @@ class Segmenter {
 // compiled into the build, else next to the executable (../models).
 std::string DefaultModelPath();
 
-// Name of the BLAS library that libblas.so.3 resolves to in this process (for start-up logs).
+// Name of the BLAS library that libblas.so.3 resolves to in this process, with OpenBLAS's kernel
+// family when it is OpenBLAS, e.g. "openblas-serial/libopenblas-r0.3.21.so (core SkylakeX)"
+// (for start-up logs; core/common/blas_kernel.h).
 std::string LoadedBlasName();
 
 // The partner offset K a clip or stream runs with. kNext: 1 (t with t + 1). kPrevious, first

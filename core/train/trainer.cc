@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/model/partner.h"
+#include "core/model/segmenter.h"
 #include "core/synth/echo_generator.h"
 #include "core/train/preview.h"
 #include "core/train/real_data.h"
@@ -181,6 +182,10 @@ absl::StatusOr<TrainSummary> Train(const TrainOptions& requested) {
     run.device = (options.device != "cpu" && torch::cuda::is_available())
                      ? torch::Device(torch::kCUDA)
                      : torch::Device(torch::kCPU);
+    // Bit-reproducibility holds per seed, thread count and BLAS kernel: name all three.
+    spdlog::info("botm-train: device {}, intra-op threads {}, BLAS {}, seed {}",
+                 run.device.is_cuda() ? "cuda" : "cpu", at::get_num_threads(), LoadedBlasName(),
+                 options.seed);
     absl::StatusOr<Data> data = LoadData(options);
     if (!data.ok()) return data.status();
     run.training_data = data->source->Describe();

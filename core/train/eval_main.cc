@@ -12,6 +12,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
+#include "core/common/allocator_tuning.h"
 #include "core/common/flags.h"
 #include "core/model/model_card.h"
 #include "core/train/evaluator.h"
@@ -97,6 +98,7 @@ absl::Status UpdateCard(const botm::train::EvalOptions& o, const nlohmann::json&
 
 int main(int argc, char** argv) {
   botm::ParseFlags(argc, argv, __FILE__, "Evaluates a BOTM checkpoint. See docs/TRAINING.md.");
+  botm::TuneAllocatorForBatchJob();  // keep freed tensors' pages (core/common/allocator_tuning.h)
   botm::train::EvalOptions o;
   o.model_path = absl::GetFlag(FLAGS_model);
   o.data = absl::GetFlag(FLAGS_data);

@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/common/allocator_tuning.h"
 #include "core/common/flags.h"
 #include "core/model/segmenter.h"
 #include "core/train/trainer.h"
@@ -89,6 +90,7 @@ bool ParseList(const std::string& text, std::vector<double>* out) {
 int main(int argc, char** argv) {
   botm::ParseFlags(argc, argv, __FILE__,
                    "Trains a BOTM echo segmentation model. See docs/TRAINING.md.");
+  botm::TuneAllocatorForBatchJob();  // keep freed tensors' pages (core/common/allocator_tuning.h)
   botm::train::TrainOptions o;
   o.model.variant = absl::GetFlag(FLAGS_variant);
   o.model.input_size = absl::GetFlag(FLAGS_input_size);

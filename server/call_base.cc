@@ -58,6 +58,11 @@ void CallBase::Fail(const absl::Status& status) {
 std::optional<grpc::Status> CallBase::TakeFinish() {
   if (!final_.has_value() || finish_called_ || ReactorBusy() || work_ > 0) return std::nullopt;
   finish_called_ = true;
+  // Free the admission slot before the status goes out: a client that has seen its call end
+  // can open the next one at once (OnDone, which ended the ticket before, runs after the
+  // client may already have the status, and a quick reconnect was refused as one stream too
+  // many). Nothing runs on the call after this point.
+  ticket_.reset();
   AddStatusTrailers(ctx_, *final_);
   return ToGrpcStatus(*final_);
 }

@@ -86,7 +86,7 @@ class CallBase {
   void Fail(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Succeed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { Fail(absl::OkStatus()); }
   bool finishing() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return final_.has_value(); }
-  // The status to Finish with, once (see the class comment).
+  // The status to Finish with, once (see the class comment); frees the admission slot.
   std::optional<grpc::Status> TakeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes mu_, then finishes the reactor if TakeFinish() allows it.
   void FinishIfReady() ABSL_LOCKS_EXCLUDED(mu_);

@@ -317,6 +317,35 @@ TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
   EXPECT_EQ(got.size(), 2u);
 }
 
+// A call's admission slot is free by the time its client sees the final status: with all but
+// one of the 4 slots held, every stream that ends in an error is followed at once by one that
+// is admitted. (The slot used to be freed in OnDone, after the status had gone out, and a quick
+// reconnect was refused as one stream too many now and then.)
+TEST_F(ServerTest, EndedStreamsFreeTheirSlotBeforeTheStatus) {
+  const v1::Frame f0 = PngFrame(testing::SyntheticFrames(1)[0], 0);
+  std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
+  std::vector<std::unique_ptr<Stream>> held;
+  v1::SegmentStreamResponse r;
+  for (int i = 0; i < 3; ++i) {
+    ctxs.push_back(std::make_unique<grpc::ClientContext>());
+    held.push_back(stub_->SegmentStream(ctxs.back().get()));
+    ASSERT_TRUE(held.back()->Write(Config()));
+    ASSERT_TRUE(held.back()->Write(FrameReq(f0)));
+    ASSERT_TRUE(held.back()->Read(&r));  // a response proves admission
+  }
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_EQ(FailingStream(stub_.get(), {Config(), Config()}).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION)
+        << "iteration " << i;
+  }
+  for (auto& s : held) {
+    s->WritesDone();
+    while (s->Read(&r)) {
+    }
+    EXPECT_TRUE(s->Finish().ok());
+  }
+}
+
 TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
   std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
   std::vector<std::unique_ptr<Stream>> open;

@@ -30,7 +30,8 @@ class ServerTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(server_, nullptr);
     stub_ = v1::SegmentationService::NewStub(Connect(server_->port()));
-    // Calls of the previous test release their slots in OnDone, just after their status.
+    // The previous test's calls leave the active-streams gauge in OnDone, just after their
+    // status (their admission slots are free before it).
     testing::WaitForMetric([this] { return Metrics(); }, "botm_active_streams", 0.0, true);
   }
   static v1::SegmentStreamRequest Config(const v1::StreamConfig& c = {}) {
@@ -44,6 +45,35 @@ class ServerTest : public ::testing::Test {
     return r;
   }
   std::string Metrics() const { return testing::HttpGet(server_->metrics_port(), "/metrics"); }
+
+  // Streams kept open while a test runs, each admitted (it has answered a frame).
+  struct HeldStreams {
+    std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
+    std::vector<std::unique_ptr<Stream>> streams;
+  };
+  // Opens `n` streams into `held`, each sent a config and `frame` and read once.
+  ::testing::AssertionResult OpenAdmitted(int n, const v1::Frame& frame, HeldStreams* held) {
+    for (int i = 0; i < n; ++i) {
+      held->ctxs.push_back(std::make_unique<grpc::ClientContext>());
+      held->streams.push_back(stub_->SegmentStream(held->ctxs.back().get()));
+      Stream& s = *held->streams.back();
+      v1::SegmentStreamResponse r;
+      if (!s.Write(Config()) || !s.Write(FrameReq(frame)) || !s.Read(&r)) {
+        return ::testing::AssertionFailure() << "stream " << i << " was not admitted";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // Ends every held stream; each must finish OK.
+  static void EndHeld(HeldStreams* held) {
+    for (auto& s : held->streams) {
+      s->WritesDone();
+      v1::SegmentStreamResponse r;
+      while (s->Read(&r)) {
+      }
+      EXPECT_TRUE(s->Finish().ok());
+    }
+  }
 
   static BotmServer* server_;
   std::unique_ptr<v1::SegmentationService::Stub> stub_;
@@ -322,42 +352,19 @@ TEST_F(ServerTest, BrokenStreamsEndWithPreciseStatus) {
 // is admitted. (The slot used to be freed in OnDone, after the status had gone out, and a quick
 // reconnect was refused as one stream too many now and then.)
 TEST_F(ServerTest, EndedStreamsFreeTheirSlotBeforeTheStatus) {
-  const v1::Frame f0 = PngFrame(testing::SyntheticFrames(1)[0], 0);
-  std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
-  std::vector<std::unique_ptr<Stream>> held;
-  v1::SegmentStreamResponse r;
-  for (int i = 0; i < 3; ++i) {
-    ctxs.push_back(std::make_unique<grpc::ClientContext>());
-    held.push_back(stub_->SegmentStream(ctxs.back().get()));
-    ASSERT_TRUE(held.back()->Write(Config()));
-    ASSERT_TRUE(held.back()->Write(FrameReq(f0)));
-    ASSERT_TRUE(held.back()->Read(&r));  // a response proves admission
-  }
+  HeldStreams held;
+  ASSERT_TRUE(OpenAdmitted(3, PngFrame(testing::SyntheticFrames(1)[0], 0), &held));
   for (int i = 0; i < 40; ++i) {
     ASSERT_EQ(FailingStream(stub_.get(), {Config(), Config()}).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION)
         << "iteration " << i;
   }
-  for (auto& s : held) {
-    s->WritesDone();
-    while (s->Read(&r)) {
-    }
-    EXPECT_TRUE(s->Finish().ok());
-  }
+  EndHeld(&held);
 }
 
 TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
-  std::vector<std::unique_ptr<grpc::ClientContext>> ctxs;
-  std::vector<std::unique_ptr<Stream>> open;
-  const v1::Frame f0 = PngFrame(testing::SyntheticFrames(1)[0], 0);
-  for (int i = 0; i < 4; ++i) {  // max_streams = 4; a response proves admission
-    ctxs.push_back(std::make_unique<grpc::ClientContext>());
-    open.push_back(stub_->SegmentStream(ctxs.back().get()));
-    ASSERT_TRUE(open.back()->Write(Config()));
-    ASSERT_TRUE(open.back()->Write(FrameReq(f0)));
-    v1::SegmentStreamResponse r;
-    ASSERT_TRUE(open.back()->Read(&r));
-  }
+  HeldStreams open;  // max_streams = 4; a response proves admission
+  ASSERT_TRUE(OpenAdmitted(4, PngFrame(testing::SyntheticFrames(1)[0], 0), &open));
   grpc::ClientContext ctx;
   auto extra = stub_->SegmentStream(&ctx);
   extra->Write(Config());
@@ -369,12 +376,7 @@ TEST_F(ServerTest, TooManyStreamsAreRefusedWithRetryHint) {
   EXPECT_GT(std::stoi(std::string(trailers.find("retry-after-ms")->second.data(),
                                   trailers.find("retry-after-ms")->second.size())),
             0);
-  for (auto& s : open) {
-    s->WritesDone();
-    while (s->Read(&r)) {
-    }
-    EXPECT_TRUE(s->Finish().ok());
-  }
+  EndHeld(&open);
 }
 
 TEST_F(ServerTest, ClientCancelFreesTheSession) {

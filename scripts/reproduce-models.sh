@@ -130,6 +130,13 @@ if [[ "${botm}" -eq 1 ]]; then
     --partner_offset=1 --example_plots=0 --out_dir="${out}/reports/${name}-live-adjacent" \
     > "${out}/logs/eval-${name}-live-adjacent.log"
 fi
+# Scanner marks burned in around the sector (text, grey bar, ticks, marker, ECG; docs/TRAINING.md,
+# "Burned-in annotations"): the input policy's sector region must leave them out.
+if [[ "${botm}" -eq 1 ]]; then
+  "${evaluate}" --bins=normal,randomized,padded_sector,real_like --clips_per_bin=24 --max_frames=0 \
+    --threads=1 --progress=false --annotations --model="${out}/${name}.pt" \
+    --out_dir="${out}/reports/${name}-annotated" > "${out}/logs/eval-${name}-annotated.log"
+fi
 # The low-resolution export check: the same clips rendered as above, then exported at 112x112
 # (an EchoNet-style video) and scored there, for the bins where the export size matters.
 x112_args=(--bins=normal,randomized,padded_sector,heavy_haze,real_like --clips_per_bin=24

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/synth/acquisition.h"
 #include "core/synth/anatomy.h"
+#include "core/synth/annotations.h"
 #include "core/synth/cardiac_cycle.h"
 #include "core/synth/echo_renderer.h"
 #include "core/synth/prng.h"
@@ -42,7 +44,13 @@ class EchoGeneratorImpl : public EchoGenerator {
     const double phase = Phase(time_s);
     const HeartState heart =
         PoseHeart(anatomy_, VolumeFraction(cycle_, phase), MitralOpening(cycle_, phase));
-    return renderer_.Render(heart, time_s, t);
+    Frame frame = renderer_.Render(heart, time_s, t);
+    if (annotations_) DrawAnnotations(*annotations_, t, info_.fps, &frame.image);
+    return frame;
+  }
+
+  void set_annotations(AnnotationLayout layout) {
+    annotations_ = std::make_unique<const AnnotationLayout>(std::move(layout));
   }
 
   double Phase(double time_s) const { return phase0_ + time_s * info_.heart_rate_bpm / 60.0; }
@@ -55,6 +63,7 @@ class EchoGeneratorImpl : public EchoGenerator {
   CycleShape cycle_;
   double phase0_;
   EchoRenderer renderer_;
+  std::unique_ptr<const AnnotationLayout> annotations_;  // null: a clean clip
 };
 
 absl::Status CheckRange(const char* name, double value, double lo, double hi) {
@@ -178,6 +187,7 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   ClipInfo info;
   info.seed = o.seed;
   info.anatomy_revision = o.anatomy_revision;
+  info.annotations = o.annotations;
   info.difficulty = o.difficulty;
   info.width = o.width;
   info.height = o.height;
@@ -244,6 +254,12 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.es_frames = Extrema(info.lv_volume_ml, fps, rr_s, phase0, cycle.systole_fraction, false);
   auto gen = std::make_unique<EchoGeneratorImpl>(std::move(info), anatomy, cycle, phase0, sector,
                                                  acq, HashCombine(o.seed, 4));
+  if (o.annotations) {
+    Rng annotation_rng = Rng(o.seed).Fork(8);
+    const ClipInfo& made = gen->info();
+    gen->set_annotations(SampleAnnotations(annotation_rng, made.sector_mask, made.depth_cm,
+                                           made.spacing_mm_y, made.fps, made.heart_rate_bpm));
+  }
   return std::unique_ptr<EchoGenerator>(std::move(gen));
 }
 

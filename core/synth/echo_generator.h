@@ -93,6 +93,10 @@ struct ClipOptions {
   // Revision 2 draws the same random numbers, so a seed keeps its view, sector, motion and
   // appearance; only hearts that hit the cap or the fitting loop change.
   int anatomy_revision = 1;
+  // Burns scanner annotations into the frames outside the sector (text, a grey-scale bar, depth
+  // ticks, an orientation marker, a sweeping ECG; core/synth/annotations.h), from a random
+  // stream of their own: the sector's pixels and the labels are those of the clean clip.
+  bool annotations = false;
 };
 inline constexpr int kLatestAnatomyRevision = 2;
 // Revision 2's cap on lateral wall thickness / cavity half-width at end-diastole. 1.2 puts the
@@ -104,6 +108,7 @@ struct ClipInfo {
   uint64_t seed = 0;
   Difficulty difficulty = Difficulty::kNormal;
   int anatomy_revision = 1;  // ClipOptions::anatomy_revision
+  bool annotations = false;  // ClipOptions::annotations
   View view = View::kFourChamber;
   int width = 0, height = 0;
   int num_frames = 0;

@@ -7,8 +7,11 @@
 // BCTA) timed separately; GFLOPs per frame counted from the operators the network runs
 // (core/model/internal/flop_counter.h) and the achieved GFLOP/s as a share of the fp32
 // matrix-multiply peak measured in the same run with the same threads; a training-throughput
-// probe; and, for the checkpoint, Sinkhorn iteration counts vs plan and mask accuracy.
+// probe; for the checkpoint, Sinkhorn iteration counts vs plan and mask accuracy; and the
+// input policy's cost per frame (finding the sector among burned-in marks, then crop, resize
+// and rank normalisation) at scanner-export sizes, clean and annotated.
 // Example: botm-model-bench --configs=tiny:128,tiny:256,b2:256 --iters=20 --threads=2 --json F
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,9 +30,11 @@
 #include "core/model/internal/botm_model.h"
 #include "core/model/internal/checkpoint.h"
 #include "core/model/internal/model_bench.h"
+#include "core/model/internal/preprocess.h"
 #include "core/model/internal/sinkhorn.h"
 #include "core/model/internal/sinkhorn_sweep.h"
 #include "core/model/segmenter.h"
+#include "core/synth/echo_generator.h"
 
 ABSL_FLAG(std::string, configs, "tiny:128,tiny:192,tiny:256",
           "comma list of variant:input_size[:s2] (s2 = decoder_stride 2), fresh weights");
@@ -47,6 +52,9 @@ ABSL_FLAG(int, sweep_frames, 24, "frames per clip of the Sinkhorn sweep");
 ABSL_FLAG(int, sweep_frame_size, 256, "side of the Sinkhorn sweep's synthetic frames, pixels");
 ABSL_FLAG(int, train_batch, 8, "pairs per training step in the training probe (0 = skip)");
 ABSL_FLAG(int, train_steps, 5, "timed training steps");
+ABSL_FLAG(std::string, preprocess_sizes, "384,512,800",
+          "frame sides at which the input policy (sector region, crop, resize to 192, rank "
+          "normalisation) is timed on a padded-sector frame, clean and annotated (empty = skip)");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
 ABSL_FLAG(std::string, json, "", "also write everything printed as JSON to this file");
 
@@ -180,6 +188,53 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// Times FindSectorRegion and the whole PrepareGray01 (crop + rank at 192 px, the shipped
+// model's policy) on the first frame of a held-out padded-sector clip, without and with
+// burned-in annotations; iters x 20 calls each, mean ms per call.
+absl::StatusOr<nlohmann::json> BenchPreprocess() {
+  nlohmann::json rows = nlohmann::json::array();
+  const int calls = 20 * std::max(1, absl::GetFlag(FLAGS_iters));
+  for (absl::string_view item :
+       absl::StrSplit(absl::GetFlag(FLAGS_preprocess_sizes), ',', absl::SkipEmpty())) {
+    int side = 0;
+    if (!absl::SimpleAtoi(item, &side) || side < 32 || side > 2048) {
+      return absl::InvalidArgumentError("--preprocess_sizes: not a side in 32..2048: " +
+                                        std::string(item));
+    }
+    nlohmann::json row = {{"side", side}};
+    for (bool annotations : {false, true}) {
+      synth::ClipOptions o;
+      o.seed = synth::HeldOutSeed(synth::Difficulty::kPaddedSector, 0);
+      o.difficulty = synth::Difficulty::kPaddedSector;
+      o.width = o.height = side;
+      o.annotations = annotations;
+      absl::StatusOr<std::unique_ptr<synth::EchoGenerator>> gen = synth::EchoGenerator::Create(o);
+      if (!gen.ok()) return gen.status();
+      cv::Mat gray01;
+      (*gen)->Render(0).image.convertTo(gray01, CV_32FC1, 1.0 / 255.0);
+      internal::InputPolicy policy;
+      policy.size = 192;
+      policy.crop_sector = policy.rank_norm = true;
+      int64_t sink = 0;  // keeps the calls from being optimised away
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < calls; ++i) sink += internal::FindSectorRegion(gray01).box.area();
+      const auto t1 = std::chrono::steady_clock::now();
+      for (int i = 0; i < calls; ++i) sink += internal::PrepareGray01(gray01, policy).crop.area();
+      const auto t2 = std::chrono::steady_clock::now();
+      const double region_ms = std::chrono::duration<double, std::milli>(t1 - t0).count() / calls;
+      const double prepare_ms = std::chrono::duration<double, std::milli>(t2 - t1).count() / calls;
+      const char* key = annotations ? "annotated" : "clean";
+      row[key] = {{"sector_region_ms", region_ms}, {"prepare_ms", prepare_ms}};
+      std::printf(
+          "input policy %4dx%-4d %-9s | sector region %.3f ms | whole policy %.3f ms "
+          "per frame (%d calls, checksum %lld)\n",
+          side, side, key, region_ms, prepare_ms, calls, static_cast<long long>(sink));
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 int Main() {
   const int threads = absl::GetFlag(FLAGS_threads);
   at::set_num_threads(threads > 0 ? threads
@@ -233,6 +288,11 @@ int Main() {
   if (absl::GetFlag(FLAGS_train_batch) > 0) {
     out["training"] =
         BenchTraining(absl::GetFlag(FLAGS_train_batch), absl::GetFlag(FLAGS_train_steps), device);
+  }
+  if (!absl::GetFlag(FLAGS_preprocess_sizes).empty()) {
+    absl::StatusOr<nlohmann::json> pre = BenchPreprocess();
+    if (!pre.ok()) return Fail(pre.status());
+    out["input_policy"] = *pre;
   }
   const std::string json_path = absl::GetFlag(FLAGS_json);
   if (!json_path.empty()) {

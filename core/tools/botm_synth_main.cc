@@ -31,6 +31,9 @@ ABSL_FLAG(std::string, difficulty, "normal",
 ABSL_FLAG(std::string, view, "auto", "2ch | 4ch | auto");
 ABSL_FLAG(double, ef, -1, "Ejection fraction in % (20..75); <= 0 draws it from the seed");
 ABSL_FLAG(int, anatomy_revision, 1, "Heart sampler revision: 1 or 2 (docs/SYNTH.md)");
+ABSL_FLAG(bool, annotations, false,
+          "Burn scanner annotations (text, grey bar, depth ticks, marker, ECG) in outside the "
+          "sector; labels unchanged");
 ABSL_FLAG(std::string, out, "", "Output directory (created if missing)");
 ABSL_FLAG(std::string, gif, "", "Optional animated GIF of the frames with the label overlay");
 ABSL_FLAG(std::string, edes_png, "",
@@ -64,6 +67,7 @@ absl::StatusOr<ClipOptions> OptionsFromFlags() {
   o.num_frames = absl::GetFlag(FLAGS_frames);
   o.ejection_fraction_pct = absl::GetFlag(FLAGS_ef);
   o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
+  o.annotations = absl::GetFlag(FLAGS_annotations);
   if (absl::Status s = ParseSize(absl::GetFlag(FLAGS_size), &o.width, &o.height); !s.ok()) {
     return s;
   }
@@ -82,6 +86,7 @@ nlohmann::json MetaJson(const ClipInfo& info) {
   j["seed"] = info.seed;
   j["difficulty"] = botm::synth::DifficultyName(info.difficulty);
   j["anatomy_revision"] = info.anatomy_revision;
+  j["annotations"] = info.annotations;
   j["view"] = info.view == botm::synth::View::kTwoChamber ? "2ch" : "4ch";
   j["width"] = info.width;
   j["height"] = info.height;

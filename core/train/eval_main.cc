@@ -33,6 +33,9 @@ ABSL_FLAG(int, export_size, 0,
 ABSL_FLAG(int, anatomy_revision, 1,
           "synthetic heart sampler revision of the held-out clips: 1 (the committed reports) or 2 "
           "(walls kept plausible; docs/SYNTH.md)");
+ABSL_FLAG(bool, annotations, false,
+          "burn scanner annotations (text, grey-scale bar, depth ticks, orientation marker, ECG "
+          "trace) into the synthetic frames outside the sector; the truth is unchanged");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
   o.robust_size_px = absl::GetFlag(FLAGS_robust_size);
   o.export_size_px = absl::GetFlag(FLAGS_export_size);
   o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
+  o.annotations = absl::GetFlag(FLAGS_annotations);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   o.device = absl::GetFlag(FLAGS_device);

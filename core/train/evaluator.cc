@@ -74,6 +74,7 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     co.width = co.height = size;
     co.difficulty = bin;
     co.anatomy_revision = o.anatomy_revision;
+    co.annotations = o.annotations;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -200,6 +201,9 @@ absl::Status CheckOptions(const EvalOptions& o) {
   if (o.data != "synthetic" && o.anatomy_revision != 1) {
     return bad("anatomy_revision applies to synthetic data only");
   }
+  if (o.data != "synthetic" && o.annotations) {
+    return bad("annotations applies to synthetic data only (a folder's frames are used as stored)");
+  }
   if (o.data != "synthetic" && o.export_size_px != 0) {
     return bad("export_size applies to synthetic data only (a folder's frames are used as stored)");
   }
@@ -278,7 +282,7 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.anatomy_revision != 1
                     ? absl::StrCat("anatomy revision ", o.anatomy_revision, ", ")
                     : "",
-                "max_frames ", o.max_frames)
+                o.annotations ? "burned-in annotations, " : "", "max_frames ", o.max_frames)
           : o.data;
   // The live partner: frames (the option, else the card's), or an interval in time (the
   // option, else the card's) turned into frames per clip; next and self ignore both.

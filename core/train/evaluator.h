@@ -55,6 +55,9 @@ struct EvalOptions {
   // synth::ClipOptions::anatomy_revision of the held-out clips (1 = the committed reports';
   // another revision re-draws the thick-walled hearts, so its report names it in "data").
   int anatomy_revision = 1;
+  // synth::ClipOptions::annotations: scanner marks burned in outside the sector (text, grey
+  // bar, ticks, marker, ECG), the truth unchanged; the report names them in "data".
+  bool annotations = false;
   int max_frames = 48;  // frames per clip (0 = whole clip)
   int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;

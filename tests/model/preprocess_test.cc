@@ -1,6 +1,9 @@
 // The input policy (crop to the sector, rank normalisation) on synthetic echo frames.
 #include "core/model/internal/preprocess.h"
 
+#include <memory>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -116,6 +119,129 @@ TEST(PreprocessTest, PolicyCropsResizesAndDefaultsToLegacy) {
   EXPECT_LT(cv::countNonZero(cropped->input == 0), 0.5 * 64 * 64);
   EXPECT_GT(cv::countNonZero(legacy->input == 0), 0.7 * 64 * 64);
   EXPECT_FALSE(PrepareFrame(cv::Mat(4, 4, CV_8UC1), policy).ok());
+}
+
+// The box criterion before FindSectorRegion existed (rows and columns with max(2, 2 %) bright
+// pixels over the whole frame): a frame without burned-in marks must keep this box, and its
+// prepared input its bits, so the committed reports and the shipped model's behaviour stay.
+cv::Rect LegacyBox(const cv::Mat& gray01) {
+  std::vector<int> rows(gray01.rows, 0), cols(gray01.cols, 0);
+  for (int y = 0; y < gray01.rows; ++y) {
+    for (int x = 0; x < gray01.cols; ++x) {
+      if (gray01.at<float>(y, x) > kSectorThreshold) ++rows[y], ++cols[x];
+    }
+  }
+  auto span = [](const std::vector<int>& c, int need) {
+    int first = -1, last = -1;
+    for (int i = 0; i < static_cast<int>(c.size()); ++i) {
+      if (c[i] >= need) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    return std::make_pair(first, last);
+  };
+  const auto [x0, x1] = span(cols, std::max(2, gray01.rows / 50));
+  const auto [y0, y1] = span(rows, std::max(2, gray01.cols / 50));
+  const cv::Rect whole(0, 0, gray01.cols, gray01.rows);
+  if (x0 < 0 || y0 < 0) return whole;
+  const cv::Rect box(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+  if (box.width * 4 < gray01.cols || box.height * 4 < gray01.rows) return whole;
+  return box;
+}
+
+std::unique_ptr<synth::EchoGenerator> Gen(uint64_t seed, synth::Difficulty bin, int size,
+                                          bool annotations = false) {
+  synth::ClipOptions o;
+  o.seed = seed;
+  o.difficulty = bin;
+  o.width = o.height = size;
+  o.annotations = annotations;
+  auto gen = synth::EchoGenerator::Create(o);
+  EXPECT_TRUE(gen.ok()) << gen.status();
+  return gen.ok() ? std::move(*gen) : nullptr;
+}
+
+// Every bin, the sizes the evaluation renders (192 standard, 384 randomised family) and a
+// 112x112 export of the latter: box and input as before, to the bit.
+TEST(PreprocessTest, FramesWithoutMarksKeepTheirBoxAndInputBits) {
+  InputPolicy policy;
+  policy.size = 96;
+  policy.crop_sector = policy.rank_norm = true;
+  int frames = 0;
+  for (int b = 0; b < synth::kNumDifficulties; ++b) {
+    const auto bin = static_cast<synth::Difficulty>(b);
+    const int size = synth::IsRandomizedFamily(bin) ? 384 : 192;
+    for (uint64_t seed : {synth::HeldOutSeed(bin, 0), synth::HeldOutSeed(bin, 1)}) {
+      auto gen = Gen(seed, bin, size);
+      ASSERT_TRUE(gen);
+      for (int t : {0, gen->info().es_frames.front()}) {
+        cv::Mat full = ToFloat(gen->Render(t).image), exported;
+        cv::resize(full, exported, cv::Size(112, 112), 0, 0, cv::INTER_AREA);
+        exported.convertTo(exported, CV_8UC1, 255.0);
+        exported.convertTo(exported, CV_32FC1, 1.0 / 255.0);
+        for (const cv::Mat& frame : {full, exported}) {
+          SCOPED_TRACE(testing::Message() << synth::DifficultyName(bin) << " seed " << seed << " t "
+                                          << t << " size " << frame.cols);
+          const SectorRegion region = FindSectorRegion(frame);
+          EXPECT_EQ(region.box, LegacyBox(frame));
+          EXPECT_TRUE(region.region.empty()) << "a clean frame had pixels outside its region";
+          const PreparedInput now = PrepareGray01(frame, policy);
+          cv::Mat before = frame(LegacyBox(frame)).clone();
+          cv::resize(before, before, cv::Size(96, 96), 0, 0,
+                     before.rows * before.cols > 96 * 96 ? cv::INTER_AREA : cv::INTER_LINEAR);
+          RankNormalize(&before);
+          EXPECT_EQ(cv::norm(now.input, before, cv::NORM_INF), 0.0);
+          ++frames;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(frames, synth::kNumDifficulties * 8);
+}
+
+// With text, a grey bar, ticks, a marker and an ECG burned in around the sector, the region
+// finder returns the clean frame's box within two pixels and the input loses the marks; the
+// criterion used before, over the whole frame, is pulled out to the marks.
+TEST(PreprocessTest, BurnedInMarksAreLeftOutOfTheSector) {
+  InputPolicy policy;
+  policy.size = 128;
+  policy.crop_sector = policy.rank_norm = true;
+  int frames = 0, legacy_moved = 0;
+  for (synth::Difficulty bin : {synth::Difficulty::kNormal, synth::Difficulty::kRandomized,
+                                synth::Difficulty::kPaddedSector, synth::Difficulty::kRealLike}) {
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+      for (int size : {192, 384}) {
+        SCOPED_TRACE(testing::Message()
+                     << synth::DifficultyName(bin) << " seed " << seed << " size " << size);
+        auto clean = Gen(seed, bin, size), marked = Gen(seed, bin, size, true);
+        ASSERT_TRUE(clean && marked);
+        const cv::Mat a = ToFloat(clean->Render(0).image), b = ToFloat(marked->Render(0).image);
+        const cv::Rect want = FindSectorBox(a), got = FindSectorBox(b);
+        EXPECT_LE(std::abs(got.x - want.x), 2);
+        EXPECT_LE(std::abs(got.y - want.y), 2);
+        EXPECT_LE(std::abs(got.br().x - want.br().x), 2);
+        EXPECT_LE(std::abs(got.br().y - want.br().y), 2);
+        const cv::Rect legacy = LegacyBox(b);
+        if (std::abs(legacy.x - want.x) > 2 || std::abs(legacy.y - want.y) > 2 ||
+            std::abs(legacy.br().x - want.br().x) > 2 ||
+            std::abs(legacy.br().y - want.br().y) > 2) {
+          ++legacy_moved;
+        }
+        // The input: the marks gone, but for ticks or text inside the region's margin.
+        const PreparedInput pa = PrepareGray01(a, policy), pb = PrepareGray01(b, policy);
+        if (pa.crop == pb.crop) {
+          cv::Mat diff;
+          cv::absdiff(pa.input, pb.input, diff);
+          EXPECT_LT(cv::countNonZero(diff > 0.05), 0.01 * 128 * 128);
+        }
+        ++frames;
+      }
+    }
+  }
+  EXPECT_EQ(frames, 48);
+  // Measured when this test was written: the old criterion moved the box in most frames.
+  EXPECT_GT(legacy_moved, frames / 2);
 }
 
 }  // namespace

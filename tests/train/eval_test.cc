@@ -288,6 +288,29 @@ TEST_F(EvalFixture, AnatomyRevisionIsNamedAndRedrawsTheClips) {
             std::string::npos);
 }
 
+// Burned-in annotations: named in the report's data (so --expect of a clean report refuses an
+// annotated run) and refused for folders. That the marks are left out of the sector is checked
+// by PreprocessTest.BurnedInMarksAreLeftOutOfTheSector and, with the shipped model, by
+// scripts/test.sh reproduce_report against models/reports/botm-tiny-192-annotated.
+TEST_F(EvalFixture, AnnotationsAreNamedAndRefusedForFolders) {
+  EvalOptions o = o_;
+  o.bins = {synth::Difficulty::kPaddedSector};
+  o.clips_per_bin = 2;
+  o.max_frames = 2;
+  auto clean = Evaluate(o);
+  o.annotations = true;
+  auto marked = Evaluate(o);
+  ASSERT_TRUE(clean.ok() && marked.ok()) << marked.status();
+  EXPECT_EQ((*clean)["data"].get<std::string>().find("annotations"), std::string::npos);
+  EXPECT_NE((*marked)["data"].get<std::string>().find("burned-in annotations"), std::string::npos);
+  const absl::Status diff = CompareReports(*clean, *marked, 1e-9);
+  EXPECT_EQ(diff.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(diff.message().find("data"), std::string::npos) << diff.message();
+  o.data = (dir_ / "folder").string();
+  EXPECT_NE(Evaluate(o).status().message().find("annotations applies to synthetic"),
+            std::string::npos);
+}
+
 // The same synthetic clip, written as a TED-style NIfTI sequence, must score exactly as the
 // synthetic path scores it: this pins the folder reader's orientation, spacing and labels.
 TEST_F(EvalFixture, FolderClipScoresLikeTheSameSyntheticClip) {

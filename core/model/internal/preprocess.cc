@@ -12,6 +12,11 @@ namespace botm {
 namespace internal {
 namespace {
 
+// FindSectorRegion's cells: about this many across the frame's longer side; the hull grown by
+// this many cells.
+constexpr int kSectorCells = 128;
+constexpr int kRegionMarginCells = 1;
+
 // First and last index whose count reaches `need`; {-1, -1} if none does.
 std::pair<int, int> Span(const std::vector<int>& counts, int need) {
   int first = -1, last = -1;
@@ -67,22 +72,68 @@ absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image) {
   return gray01;
 }
 
-cv::Rect FindSectorBox(const cv::Mat& gray01) {
-  const cv::Rect whole(0, 0, gray01.cols, gray01.rows);
-  std::vector<int> rows(gray01.rows, 0), cols(gray01.cols, 0);
-  for (int y = 0; y < gray01.rows; ++y) {
-    const float* p = gray01.ptr<float>(y);
-    for (int x = 0; x < gray01.cols; ++x) {
-      if (p[x] > kSectorThreshold) ++rows[y], ++cols[x];
+SectorRegion FindSectorRegion(const cv::Mat& gray01) {
+  const int w = gray01.cols, h = gray01.rows;
+  const cv::Rect whole(0, 0, w, h);
+  cv::Mat bright = gray01 > kSectorThreshold;  // CV_8UC1, 0 or 255
+  // 1. Cells: the frame padded with black to whole cells, block-averaged (INTER_AREA at an
+  // integer factor is the exact block mean); a cell counts when it holds any bright pixel.
+  const int f = std::max(1, (std::max(w, h) + kSectorCells - 1) / kSectorCells);
+  const int cw = (w + f - 1) / f, ch = (h + f - 1) / f;
+  cv::Mat padded, cells;
+  cv::copyMakeBorder(bright, padded, 0, ch * f - h, 0, cw * f - w, cv::BORDER_CONSTANT, 0);
+  cv::resize(padded, cells, cv::Size(cw, ch), 0, 0, cv::INTER_AREA);
+  // 2. The group of touching cells with the most bright pixels, its convex hull grown by a
+  // margin of cells.
+  cv::Mat groups, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(cells > 0, groups, stats, centroids, 8, CV_32S);
+  std::vector<double> mass(n, 0.0);
+  for (int y = 0; y < ch; ++y) {
+    const int* g = groups.ptr<int>(y);
+    const uint8_t* c = cells.ptr<uint8_t>(y);
+    for (int x = 0; x < cw; ++x) mass[g[x]] += c[x];
+  }
+  int best = 0;
+  for (int i = 1; i < n; ++i) {
+    if (best == 0 || mass[i] > mass[best]) best = i;
+  }
+  cv::Mat region;
+  if (best > 0 && n > 2) {  // one group: nothing lies apart from the sector
+    std::vector<cv::Point> points, hull;
+    cv::findNonZero(groups == best, points);
+    cv::convexHull(points, hull);
+    cv::Mat hull_cells(ch, cw, CV_8UC1, cv::Scalar(0));
+    cv::fillConvexPoly(hull_cells, hull, cv::Scalar(255), cv::LINE_8);
+    cv::dilate(hull_cells, hull_cells,
+               cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * kRegionMarginCells + 1,
+                                                                  2 * kRegionMarginCells + 1)));
+    cv::Mat full;
+    cv::resize(hull_cells, full, cv::Size(cw * f, ch * f), 0, 0, cv::INTER_NEAREST);
+    region = full(whole);
+    // Only a region that leaves some bright pixel out matters; the rest is the whole frame.
+    if (cv::countNonZero(bright & ~region) == 0) {
+      region.release();
+    } else {
+      bright &= region;
     }
   }
-  const auto [x0, x1] = Span(cols, std::max(2, gray01.rows / 50));
-  const auto [y0, y1] = Span(rows, std::max(2, gray01.cols / 50));
-  if (x0 < 0 || y0 < 0) return whole;
+  // 3. The box over the sector's bright pixels.
+  std::vector<int> rows(h, 0), cols(w, 0);
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* p = bright.ptr<uint8_t>(y);
+    for (int x = 0; x < w; ++x) {
+      if (p[x] != 0) ++rows[y], ++cols[x];
+    }
+  }
+  const auto [x0, x1] = Span(cols, std::max(2, h / 50));
+  const auto [y0, y1] = Span(rows, std::max(2, w / 50));
+  if (x0 < 0 || y0 < 0) return {whole, cv::Mat()};
   const cv::Rect box(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-  if (box.width * 4 < gray01.cols || box.height * 4 < gray01.rows) return whole;
-  return box;
+  if (box.width * 4 < w || box.height * 4 < h) return {whole, cv::Mat()};
+  return {box, region};
 }
+
+cv::Rect FindSectorBox(const cv::Mat& gray01) { return FindSectorRegion(gray01).box; }
 
 void RankNormalize(cv::Mat* gray01) {
   constexpr int kBins = 1024;
@@ -118,8 +169,20 @@ void RankNormalize(cv::Mat* gray01) {
 
 PreparedInput PrepareGray01(const cv::Mat& gray01, const InputPolicy& policy) {
   PreparedInput out;
-  out.crop = policy.crop_sector ? FindSectorBox(gray01) : cv::Rect(0, 0, gray01.cols, gray01.rows);
-  out.input = Resize(gray01(out.crop), policy.size);
+  if (!policy.crop_sector) {
+    out.crop = cv::Rect(0, 0, gray01.cols, gray01.rows);
+    out.input = Resize(gray01, policy.size);
+  } else {
+    const SectorRegion sector = FindSectorRegion(gray01);
+    out.crop = sector.box;
+    if (sector.region.empty()) {
+      out.input = Resize(gray01(out.crop), policy.size);
+    } else {  // marks burned in beside the sector: black them out
+      cv::Mat cropped = gray01(out.crop).clone();
+      cropped.setTo(0.0f, sector.region(out.crop) == 0);
+      out.input = Resize(cropped, policy.size);
+    }
+  }
   if (policy.rank_norm) RankNormalize(&out.input);
   return out;
 }

@@ -32,10 +32,28 @@ struct PreparedInput {
 // InvalidArgument otherwise.
 absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image);
 
-// Returns the bounding box of the sector in a CV_32FC1 [0, 1] frame: the rows and columns that
-// hold at least max(2, 2 %) pixels brighter than kSectorThreshold. Returns
-// the whole frame when that box is under a quarter of the frame's width or height (a dark or
-// empty frame), so black padding around the sector is cut and nothing else.
+// The sector of a CV_32FC1 [0, 1] frame, told apart from what an export burns in around it
+// (settings text, a grey-scale bar, depth ticks, an orientation marker, an ECG trace):
+//  1. the pixels brighter than kSectorThreshold, pooled into cells of f x f pixels,
+//     f = ceil(max(width, height) / 128); a cell counts when it holds any such pixel;
+//  2. the 8-connected group of counted cells with the most bright pixels is the sector (a fan,
+//     a convex shape, dark regions and all): its convex hull, grown by 1 cell, is the
+//     sector's region; bright pixels outside it are marks. Marks less than about two cells
+//     from the sector join it and stay;
+//  3. the box: the rows and columns that hold at least max(2, 2 %) bright pixels inside the
+//     region (the criterion used before the region existed, so a frame without marks keeps
+//     its box to the pixel).
+// When the box is under a quarter of the frame's width or height (a dark or empty frame), the
+// box is the whole frame and the region everything.
+struct SectorRegion {
+  cv::Rect box;
+  // CV_8UC1 at the frame's size, 255 inside the region; empty when the region is the whole
+  // frame or no bright pixel lies outside it.
+  cv::Mat region;
+};
+SectorRegion FindSectorRegion(const cv::Mat& gray01);
+
+// FindSectorRegion(gray01).box.
 cv::Rect FindSectorBox(const cv::Mat& gray01);
 
 // Histogram equalisation over the pixels brighter than kSectorThreshold: each becomes its
@@ -45,8 +63,9 @@ cv::Rect FindSectorBox(const cv::Mat& gray01);
 // pixels are returned unchanged. In place on CV_32FC1.
 void RankNormalize(cv::Mat* gray01);
 
-// Applies a policy to a CV_32FC1 [0, 1] frame: crop (optional), resize to size x size with
-// INTER_AREA when shrinking and INTER_LINEAR when enlarging, rank normalisation (optional).
+// Applies a policy to a CV_32FC1 [0, 1] frame: crop (optional; marks outside the sector's
+// region set to 0 first), resize to size x size with INTER_AREA when shrinking and
+// INTER_LINEAR when enlarging, rank normalisation (optional).
 PreparedInput PrepareGray01(const cv::Mat& gray01, const InputPolicy& policy);
 
 // ToGray01 + PrepareGray01. InvalidArgument as ToGray01.

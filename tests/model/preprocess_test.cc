@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/synth/echo_generator.h"
+#include "tests/synth/make_clip.h"
 
 namespace botm::internal {
 namespace {
@@ -157,9 +158,7 @@ std::unique_ptr<synth::EchoGenerator> Gen(uint64_t seed, synth::Difficulty bin, 
   o.difficulty = bin;
   o.width = o.height = size;
   o.annotations = annotations;
-  auto gen = synth::EchoGenerator::Create(o);
-  EXPECT_TRUE(gen.ok()) << gen.status();
-  return gen.ok() ? std::move(*gen) : nullptr;
+  return synth::MakeClip(o);
 }
 
 // Every bin, the sizes the evaluation renders (192 standard, 384 randomised family) and a

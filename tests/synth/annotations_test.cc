@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/synth/echo_generator.h"
+#include "tests/synth/make_clip.h"
 
 namespace botm::synth {
 namespace {
@@ -16,9 +17,7 @@ std::unique_ptr<EchoGenerator> MakeGen(uint64_t seed, Difficulty bin, int size, 
   o.difficulty = bin;
   o.width = o.height = size;
   o.annotations = annotations;
-  auto gen = EchoGenerator::Create(o);
-  EXPECT_TRUE(gen.ok()) << gen.status();
-  return gen.ok() ? std::move(*gen) : nullptr;
+  return MakeClip(o);
 }
 
 TEST(AnnotationsTest, MarksLieOutsideTheSectorAndLeaveLabelsAlone) {

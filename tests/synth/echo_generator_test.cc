@@ -8,14 +8,12 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "tests/synth/make_clip.h"
+
 namespace botm::synth {
 namespace {
 
-std::unique_ptr<EchoGenerator> MakeGen(const ClipOptions& o) {
-  auto gen = EchoGenerator::Create(o);
-  EXPECT_TRUE(gen.ok()) << gen.status();
-  return gen.ok() ? std::move(*gen) : nullptr;
-}
+std::unique_ptr<EchoGenerator> MakeGen(const ClipOptions& o) { return MakeClip(o); }
 
 bool SameMat(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::countNonZero(a != b) == 0;

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/synth/echo_generator.h"
+#include "tests/synth/make_clip.h"
 
 namespace botm::synth {
 namespace {
@@ -18,9 +19,7 @@ std::unique_ptr<EchoGenerator> Make(uint64_t seed, Difficulty d, int size = 128,
   o.difficulty = d;
   o.width = o.height = size;
   o.anatomy_revision = anatomy_revision;
-  auto gen = EchoGenerator::Create(o);
-  EXPECT_TRUE(gen.ok()) << gen.status();
-  return gen.ok() ? std::move(*gen) : nullptr;
+  return MakeClip(o);
 }
 
 double Median(std::vector<double> v) {

@@ -85,8 +85,8 @@ SectorRegion FindSectorRegion(const cv::Mat& gray01) {
   cv::resize(padded, cells, cv::Size(cw, ch), 0, 0, cv::INTER_AREA);
   // 2. The group of touching cells with the most bright pixels, its convex hull grown by a
   // margin of cells.
-  cv::Mat groups, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(cells > 0, groups, stats, centroids, 8, CV_32S);
+  cv::Mat groups;
+  const int n = cv::connectedComponents(cells > 0, groups, 8, CV_32S);
   std::vector<double> mass(n, 0.0);
   for (int y = 0; y < ch; ++y) {
     const int* g = groups.ptr<int>(y);

@@ -137,6 +137,18 @@ if [[ "${botm}" -eq 1 ]]; then
     --threads=1 --progress=false --annotations --model="${out}/${name}.pt" \
     --out_dir="${out}/reports/${name}-annotated" > "${out}/logs/eval-${name}-annotated.log"
 fi
+# Colour exports (an RGB/YBR DICOM: grey or tinted B-mode, a coloured ECG across the far field,
+# coloured calipers inside the sector; with the marks above): the input policy leaves the colour
+# out (docs/TRAINING.md, "Colour exports"); the plain-luminance run is the policy before.
+if [[ "${botm}" -eq 1 ]]; then
+  colour_args=(--bins=normal,randomized,padded_sector,real_like --clips_per_bin=24 --max_frames=0
+               --threads=1 --progress=false --annotations --colour --model="${out}/${name}.pt")
+  "${evaluate}" "${colour_args[@]}" --out_dir="${out}/reports/${name}-colour" \
+    > "${out}/logs/eval-${name}-colour.log"
+  "${evaluate}" "${colour_args[@]}" --colour_as_luminance \
+    --out_dir="${out}/reports/${name}-colour-as-luminance" \
+    > "${out}/logs/eval-${name}-colour-as-luminance.log"
+fi
 # The low-resolution export check: the same clips rendered as above, then exported at 112x112
 # (an EchoNet-style video) and scored there, for the bins where the export size matters.
 x112_args=(--bins=normal,randomized,padded_sector,heavy_haze,real_like --clips_per_bin=24
@@ -172,5 +184,6 @@ if [[ "${ablation}" -eq 1 ]]; then
     --out_dir="${out}/reports/${name}-single-x112" > "${out}/logs/eval-${name}-single-x112.log"
 fi
 echo "reports under ${out}/reports: ${name}, ${name}-self-paired, ${name}-live," \
-  "${name}-live-adjacent, ${name}-x112, ${name}-x112-live, ${name}-live-anatomy2" \
+  "${name}-live-adjacent, ${name}-annotated, ${name}-colour, ${name}-colour-as-luminance," \
+  "${name}-x112, ${name}-x112-live, ${name}-live-anatomy2" \
   "(BOTM); ${name}-single, ${name}-single-x112 (with --with_ablation or --ablation_only)"

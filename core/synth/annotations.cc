@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -53,6 +54,48 @@ double EcgBeat(double p) {
   };
   return bump(0.15, 0.025, 0.12) + bump(0.27, 0.008, -0.10) + bump(0.30, 0.010, 1.0) +
          bump(0.33, 0.010, -0.22) + bump(0.55, 0.050, 0.30);
+}
+
+// The sweeping ECG of a live display, as polylines across a frame `w` pixels wide at time
+// now_s: the cursor at x_c; left of it this pass, right of it (after a blank gap) the previous
+// pass, one screen width earlier.
+std::vector<std::vector<cv::Point>> EcgRuns(int w, int baseline_y, int amplitude_px,
+                                            double speed_px_per_s, double heart_rate_bpm,
+                                            double now_s) {
+  std::vector<std::vector<cv::Point>> runs;
+  if (speed_px_per_s <= 0) return runs;
+  const int cursor = static_cast<int>(std::fmod(now_s * speed_px_per_s, static_cast<double>(w)));
+  const int blank = std::max(2, w / 40);
+  std::vector<cv::Point> run;
+  auto flush = [&]() {
+    if (run.size() > 1) runs.push_back(run);
+    run.clear();
+  };
+  for (int x = 0; x < w; ++x) {
+    const int behind = x <= cursor ? cursor - x : cursor - x + w;
+    if (behind > w - blank) {  // the blank gap just ahead of the cursor
+      flush();
+      continue;
+    }
+    if (x == cursor + 1) flush();  // the jump between this pass and the previous one
+    const double s = now_s - behind / speed_px_per_s;
+    const double beats = s * heart_rate_bpm / 60.0;
+    const double p = beats - std::floor(beats);
+    run.emplace_back(x, baseline_y - static_cast<int>(std::lround(amplitude_px * EcgBeat(p))));
+  }
+  flush();
+  return runs;
+}
+
+// A saturated overlay colour (BGR) at 70-100 % brightness.
+cv::Vec3b OverlayColour(Rng& rng) {
+  static constexpr int kHues[5][3] = {
+      {0, 255, 0}, {0, 255, 255}, {255, 255, 0}, {0, 165, 255}, {255, 0, 255}};
+  const int* hue = kHues[rng.UniformInt(0, 4)];
+  const double v = rng.Uniform(0.7, 1.0);
+  return cv::Vec3b(static_cast<uint8_t>(std::lround(hue[0] * v)),
+                   static_cast<uint8_t>(std::lround(hue[1] * v)),
+                   static_cast<uint8_t>(std::lround(hue[2] * v)));
 }
 
 }  // namespace
@@ -177,35 +220,99 @@ void DrawAnnotations(const AnnotationLayout& a, int t, double fps, cv::Mat* imag
                cv::LINE_8);
   }
   if (a.ecg && fps > 0) {
-    // The sweep: the cursor at x_c; left of it this pass, right of it (after a blank gap) the
-    // previous pass, one screen width earlier.
-    const double now_s = t / fps;
-    const double speed = a.ecg_sweep_px_per_s;
-    const int cursor = static_cast<int>(std::fmod(now_s * speed, static_cast<double>(w)));
-    const int blank = std::max(2, w / 40);
-    std::vector<cv::Point> run;
-    auto flush = [&]() {
-      if (run.size() > 1) {
-        cv::polylines(canvas, run, false, cv::Scalar(a.ecg_gray), a.ecg_thickness, cv::LINE_8);
-      }
-      run.clear();
-    };
-    for (int x = 0; x < w; ++x) {
-      const int behind = x <= cursor ? cursor - x : cursor - x + w;
-      if (behind > w - blank) {  // the blank gap just ahead of the cursor
-        flush();
-        continue;
-      }
-      if (x == cursor + 1) flush();  // the jump between this pass and the previous one
-      const double s = now_s - behind / speed;
-      const double beats = s * a.heart_rate_bpm / 60.0;
-      const double p = beats - std::floor(beats);
-      run.emplace_back(
-          x, a.ecg_baseline_y - static_cast<int>(std::lround(a.ecg_amplitude_px * EcgBeat(p))));
-    }
-    flush();
+    cv::polylines(canvas,
+                  EcgRuns(w, a.ecg_baseline_y, a.ecg_amplitude_px, a.ecg_sweep_px_per_s,
+                          a.heart_rate_bpm, t / fps),
+                  false, cv::Scalar(a.ecg_gray), a.ecg_thickness, cv::LINE_8);
   }
   canvas.copyTo(*image, a.allowed & (canvas > 0));
+}
+
+ColourExport SampleColourExport(Rng& rng, const cv::Mat& sector_mask, double heart_rate_bpm) {
+  ColourExport c;
+  const int w = sector_mask.cols;
+  std::vector<cv::Point> inside;
+  cv::findNonZero(sector_mask, inside);
+  const cv::Rect box =
+      inside.empty() ? cv::Rect(0, 0, w, sector_mask.rows) : cv::boundingRect(inside);
+  // Half the clips tinted: sepia / bronze (red strongest) or blue (blue strongest).
+  if (rng.Bernoulli(0.5)) {
+    const float a = static_cast<float>(rng.Uniform(0.75, 0.95));
+    const float b = static_cast<float>(rng.Uniform(0.5, a));
+    c.tint = rng.Bernoulli(0.7) ? cv::Vec3f(b, a, 1.0f) : cv::Vec3f(1.0f, a, b);
+  }
+  // The ECG across the far field: baseline in the sector box's last 5-20 % rows.
+  c.ecg_baseline_y = box.y + static_cast<int>(std::lround(box.height * rng.Uniform(0.8, 0.95)));
+  c.ecg_amplitude_px =
+      std::max(3, static_cast<int>(std::lround(box.height * rng.Uniform(0.04, 0.08))));
+  c.ecg_thickness = rng.UniformInt(1, std::clamp(w / 192, 1, 3));
+  c.ecg_sweep_px_per_s = w / rng.Uniform(2.0, 4.0);
+  c.heart_rate_bpm = heart_rate_bpm;
+  c.ecg_bgr = OverlayColour(rng);
+  // Calipers: two points inside the sector, a quarter to half of its height apart.
+  if (rng.Bernoulli(0.7) && !inside.empty()) {
+    for (int attempt = 0; attempt < 32; ++attempt) {
+      const cv::Point a = inside[rng.UniformInt(0, static_cast<int>(inside.size()) - 1)];
+      const double angle = rng.Uniform(0, 2 * 3.14159265358979323846);
+      const double len = box.height * rng.Uniform(0.25, 0.5);
+      const cv::Point b(a.x + static_cast<int>(std::lround(len * std::cos(angle))),
+                        a.y + static_cast<int>(std::lround(len * std::sin(angle))));
+      if (b.x < 0 || b.y < 0 || b.x >= w || b.y >= sector_mask.rows) continue;
+      if (sector_mask.at<uint8_t>(b) == 0) continue;
+      c.caliper_a = a;
+      c.caliper_b = b;
+      c.caliper_arm_px = std::max(2, w / 64);
+      c.caliper_thickness = w >= 384 ? 2 : 1;
+      c.caliper_bgr = OverlayColour(rng);
+      break;
+    }
+  }
+  return c;
+}
+
+void DrawColourExport(const ColourExport& c, const cv::Mat& sector_mask, int t, double fps,
+                      cv::Mat* image) {
+  cv::Mat bgr;
+  cv::cvtColor(*image, bgr, cv::COLOR_GRAY2BGR);
+  if (c.tint != cv::Vec3f(1.0f, 1.0f, 1.0f)) {
+    for (int y = 0; y < bgr.rows; ++y) {
+      const uint8_t* m = sector_mask.ptr<uint8_t>(y);
+      const uint8_t* g = image->ptr<uint8_t>(y);
+      cv::Vec3b* p = bgr.ptr<cv::Vec3b>(y);
+      for (int x = 0; x < bgr.cols; ++x) {
+        if (m[x] == 0) continue;
+        for (int k = 0; k < 3; ++k) {
+          p[x][k] = static_cast<uint8_t>(std::lround(g[x] * c.tint[k]));
+        }
+      }
+    }
+  }
+  const cv::Scalar ecg(c.ecg_bgr[0], c.ecg_bgr[1], c.ecg_bgr[2]);
+  if (fps > 0) {
+    cv::polylines(bgr,
+                  EcgRuns(bgr.cols, c.ecg_baseline_y, c.ecg_amplitude_px, c.ecg_sweep_px_per_s,
+                          c.heart_rate_bpm, t / fps),
+                  false, ecg, c.ecg_thickness, cv::LINE_8);
+  }
+  if (c.caliper_arm_px > 0) {
+    const cv::Scalar col(c.caliper_bgr[0], c.caliper_bgr[1], c.caliper_bgr[2]);
+    const int arm = c.caliper_arm_px, th = c.caliper_thickness;
+    for (const cv::Point& p : {c.caliper_a, c.caliper_b}) {
+      cv::line(bgr, p - cv::Point(arm, 0), p + cv::Point(arm, 0), col, th, cv::LINE_8);
+      cv::line(bgr, p - cv::Point(0, arm), p + cv::Point(0, arm), col, th, cv::LINE_8);
+    }
+    // The dotted line: a dot every 3 arm lengths / 2.
+    const cv::Point2d d = cv::Point2d(c.caliper_b - c.caliper_a);
+    const double len = std::sqrt(d.dot(d));
+    const int dots = static_cast<int>(len / std::max(3.0, 1.5 * arm));
+    for (int i = 1; i < dots; ++i) {
+      const double f = static_cast<double>(i) / dots;
+      const cv::Point q(c.caliper_a.x + static_cast<int>(std::lround(f * d.x)),
+                        c.caliper_a.y + static_cast<int>(std::lround(f * d.y)));
+      cv::circle(bgr, q, th, col, cv::FILLED, cv::LINE_8);
+    }
+  }
+  *image = bgr;
 }
 
 }  // namespace botm::synth

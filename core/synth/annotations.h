@@ -9,6 +9,11 @@
 // among such marks (core/model/internal/preprocess.h, FindSectorRegion); the training data
 // never carries them.
 //
+// A colour export (ColourExport below) is what a scanner's RGB or YBR DICOM carries: the B-mode
+// through a grey or tinted display map, and coloured marks drawn over the image itself (an ECG
+// trace crossing the sector's far field, measurement calipers inside the sector). botm-eval
+// --colour checks that the input policy leaves the colour out (preprocess.h, ToGray01).
+//
 // Determinism: a layout is drawn from one Rng; Draw() uses OpenCV's integer drawing functions
 // (Hershey fonts, 8-connected lines), so the same layout gives the same pixels on every machine.
 //
@@ -62,6 +67,38 @@ AnnotationLayout SampleAnnotations(Rng& rng, const cv::Mat& sector_mask, double 
 // Draws the layout onto a CV_8UC1 frame of the layout's size (frame index t at `fps` moves
 // the ECG's sweep); pixels outside `allowed` are left alone.
 void DrawAnnotations(const AnnotationLayout& layout, int t, double fps, cv::Mat* image);
+
+// A colour export's display map and coloured marks (colours are BGR, 8-bit).
+struct ColourExport {
+  // The B-mode display map inside the sector: BGR = v * tint (each factor in (0, 1], the
+  // largest 1); (1, 1, 1) is grey. Outside the sector (black padding, grey annotations) the
+  // frame stays grey.
+  cv::Vec3f tint{1.0f, 1.0f, 1.0f};
+  // The ECG trace, drawn over everything with its baseline in the sector's far field (scanners
+  // draw it across the bottom of the image), sweeping as a live display does.
+  int ecg_baseline_y = 0;
+  int ecg_amplitude_px = 0;
+  int ecg_thickness = 1;
+  double ecg_sweep_px_per_s = 0;
+  double heart_rate_bpm = 60;
+  cv::Vec3b ecg_bgr{0, 220, 0};
+  // Measurement calipers inside the sector: a cross at each end and a dotted line between
+  // them, the same on every frame (a stored measurement).
+  cv::Point caliper_a, caliper_b;
+  int caliper_arm_px = 0;  // 0: no calipers
+  int caliper_thickness = 1;
+  cv::Vec3b caliper_bgr{0, 220, 220};
+};
+
+// Draws a colour export for a frame whose sector is `sector_mask` (CV_8UC1, 255 inside): a tint
+// for half the clips (sepia, bronze or blue), the ECG and the calipers in saturated colours
+// (green, yellow, cyan, orange, magenta) at 70-100 % brightness.
+ColourExport SampleColourExport(Rng& rng, const cv::Mat& sector_mask, double heart_rate_bpm);
+
+// Turns a CV_8UC1 frame (annotations, if any, already drawn) into the CV_8UC3 BGR export: the
+// sector through the tint, then the ECG at frame t of a clip at `fps` and the calipers.
+void DrawColourExport(const ColourExport& colour, const cv::Mat& sector_mask, int t, double fps,
+                      cv::Mat* image);
 
 }  // namespace botm::synth
 

@@ -46,12 +46,14 @@ class EchoGeneratorImpl : public EchoGenerator {
         PoseHeart(anatomy_, VolumeFraction(cycle_, phase), MitralOpening(cycle_, phase));
     Frame frame = renderer_.Render(heart, time_s, t);
     if (annotations_) DrawAnnotations(*annotations_, t, info_.fps, &frame.image);
+    if (colour_) DrawColourExport(*colour_, info_.sector_mask, t, info_.fps, &frame.image);
     return frame;
   }
 
   void set_annotations(AnnotationLayout layout) {
     annotations_ = std::make_unique<const AnnotationLayout>(std::move(layout));
   }
+  void set_colour(ColourExport colour) { colour_ = std::make_unique<const ColourExport>(colour); }
 
   double Phase(double time_s) const { return phase0_ + time_s * info_.heart_rate_bpm / 60.0; }
   const AnatomyParams& anatomy() const { return anatomy_; }
@@ -64,6 +66,7 @@ class EchoGeneratorImpl : public EchoGenerator {
   double phase0_;
   EchoRenderer renderer_;
   std::unique_ptr<const AnnotationLayout> annotations_;  // null: a clean clip
+  std::unique_ptr<const ColourExport> colour_;           // null: a grey clip
 };
 
 absl::Status CheckRange(const char* name, double value, double lo, double hi) {
@@ -188,6 +191,7 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.seed = o.seed;
   info.anatomy_revision = o.anatomy_revision;
   info.annotations = o.annotations;
+  info.colour = o.colour;
   info.difficulty = o.difficulty;
   info.width = o.width;
   info.height = o.height;
@@ -257,8 +261,15 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   if (o.annotations) {
     Rng annotation_rng = Rng(o.seed).Fork(8);
     const ClipInfo& made = gen->info();
-    gen->set_annotations(SampleAnnotations(annotation_rng, made.sector_mask, made.depth_cm,
-                                           made.spacing_mm_y, made.fps, made.heart_rate_bpm));
+    AnnotationLayout layout = SampleAnnotations(annotation_rng, made.sector_mask, made.depth_cm,
+                                                made.spacing_mm_y, made.fps, made.heart_rate_bpm);
+    layout.ecg = layout.ecg && !o.colour;  // a colour export draws its ECG in colour
+    gen->set_annotations(std::move(layout));
+  }
+  if (o.colour) {
+    Rng colour_rng = Rng(o.seed).Fork(9);
+    const ClipInfo& made = gen->info();
+    gen->set_colour(SampleColourExport(colour_rng, made.sector_mask, made.heart_rate_bpm));
   }
   return std::unique_ptr<EchoGenerator>(std::move(gen));
 }

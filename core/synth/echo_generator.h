@@ -97,6 +97,12 @@ struct ClipOptions {
   // ticks, an orientation marker, a sweeping ECG; core/synth/annotations.h), from a random
   // stream of their own: the sector's pixels and the labels are those of the clean clip.
   bool annotations = false;
+  // Exports the clip as a scanner's colour DICOM does (core/synth/annotations.h, ColourExport):
+  // CV_8UC3 BGR frames, the sector through a grey or tinted display map, a coloured ECG trace
+  // across the sector's far field and coloured calipers inside it, from a random stream of
+  // their own; labels are those of the clean clip. With annotations, their grey ECG gives way
+  // to the coloured one.
+  bool colour = false;
 };
 inline constexpr int kLatestAnatomyRevision = 2;
 // Revision 2's cap on lateral wall thickness / cavity half-width at end-diastole. 1.2 puts the
@@ -109,6 +115,7 @@ struct ClipInfo {
   Difficulty difficulty = Difficulty::kNormal;
   int anatomy_revision = 1;  // ClipOptions::anatomy_revision
   bool annotations = false;  // ClipOptions::annotations
+  bool colour = false;       // ClipOptions::colour
   View view = View::kFourChamber;
   int width = 0, height = 0;
   int num_frames = 0;
@@ -130,7 +137,8 @@ struct ClipInfo {
 };
 
 struct Frame {
-  cv::Mat image;   // CV_8UC1, height x width, display values after log compression
+  cv::Mat image;   // CV_8UC1 (CV_8UC3 BGR with ClipOptions::colour), height x width, display
+                   // values after log compression
   cv::Mat labels;  // CV_8UC1, values in Label
 };
 

@@ -34,6 +34,9 @@ ABSL_FLAG(int, anatomy_revision, 1, "Heart sampler revision: 1 or 2 (docs/SYNTH.
 ABSL_FLAG(bool, annotations, false,
           "Burn scanner annotations (text, grey bar, depth ticks, marker, ECG) in outside the "
           "sector; labels unchanged");
+ABSL_FLAG(bool, colour, false,
+          "Export BGR frames as a scanner's colour DICOM does: grey or tinted B-mode, a coloured "
+          "ECG across the sector's far field, coloured calipers inside it; labels unchanged");
 ABSL_FLAG(std::string, out, "", "Output directory (created if missing)");
 ABSL_FLAG(std::string, gif, "", "Optional animated GIF of the frames with the label overlay");
 ABSL_FLAG(std::string, edes_png, "",
@@ -68,6 +71,7 @@ absl::StatusOr<ClipOptions> OptionsFromFlags() {
   o.ejection_fraction_pct = absl::GetFlag(FLAGS_ef);
   o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   o.annotations = absl::GetFlag(FLAGS_annotations);
+  o.colour = absl::GetFlag(FLAGS_colour);
   if (absl::Status s = ParseSize(absl::GetFlag(FLAGS_size), &o.width, &o.height); !s.ok()) {
     return s;
   }
@@ -87,6 +91,7 @@ nlohmann::json MetaJson(const ClipInfo& info) {
   j["difficulty"] = botm::synth::DifficultyName(info.difficulty);
   j["anatomy_revision"] = info.anatomy_revision;
   j["annotations"] = info.annotations;
+  j["colour"] = info.colour;
   j["view"] = info.view == botm::synth::View::kTwoChamber ? "2ch" : "4ch";
   j["width"] = info.width;
   j["height"] = info.height;

@@ -75,6 +75,7 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     co.difficulty = bin;
     co.anatomy_revision = o.anatomy_revision;
     co.annotations = o.annotations;
+    co.colour = o.colour;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -89,6 +90,9 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     c.es = FirstBelow(info.es_frames, n);
     for (int t = 0; t < n; ++t) {
       synth::Frame f = (*gen)->Render(t);
+      if (o.colour_as_luminance && f.image.channels() == 3) {
+        cv::cvtColor(f.image, f.image, cv::COLOR_BGR2GRAY);
+      }
       c.images.push_back(f.image);
       c.labels.push_back(f.labels);
     }
@@ -204,6 +208,12 @@ absl::Status CheckOptions(const EvalOptions& o) {
   if (o.data != "synthetic" && o.annotations) {
     return bad("annotations applies to synthetic data only (a folder's frames are used as stored)");
   }
+  if (o.data != "synthetic" && o.colour) {
+    return bad("colour applies to synthetic data only (a folder's frames are used as stored)");
+  }
+  if (o.colour_as_luminance && !o.colour) {
+    return bad("colour_as_luminance needs colour (it converts the colour exports)");
+  }
   if (o.data != "synthetic" && o.export_size_px != 0) {
     return bad("export_size applies to synthetic data only (a folder's frames are used as stored)");
   }
@@ -282,7 +292,11 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.anatomy_revision != 1
                     ? absl::StrCat("anatomy revision ", o.anatomy_revision, ", ")
                     : "",
-                o.annotations ? "burned-in annotations, " : "", "max_frames ", o.max_frames)
+                o.annotations ? "burned-in annotations, " : "",
+                o.colour ? (o.colour_as_luminance ? "colour export (as plain luminance), "
+                                                  : "colour export, ")
+                         : "",
+                "max_frames ", o.max_frames)
           : o.data;
   // The live partner: frames (the option, else the card's), or an interval in time (the
   // option, else the card's) turned into frames per clip; next and self ignore both.

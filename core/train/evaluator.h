@@ -58,6 +58,12 @@ struct EvalOptions {
   // synth::ClipOptions::annotations: scanner marks burned in outside the sector (text, grey
   // bar, ticks, marker, ECG), the truth unchanged; the report names them in "data".
   bool annotations = false;
+  // synth::ClipOptions::colour: colour exports (BGR frames, a grey or tinted display map, a
+  // coloured ECG across the sector's far field, coloured calipers inside it); "data" names it.
+  bool colour = false;
+  // Diagnostic: colour frames are turned to plain luminance before the Segmenter sees them, as
+  // the input policy did before it left colour overlays out (preprocess.h, ToGray01).
+  bool colour_as_luminance = false;
   int max_frames = 48;  // frames per clip (0 = whole clip)
   int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;

@@ -1,12 +1,14 @@
 // The input policy (crop to the sector, rank normalisation) on synthetic echo frames.
 #include "core/model/internal/preprocess.h"
 
+#include <cstdio>
 #include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/synth/annotations.h"
 #include "core/synth/echo_generator.h"
 #include "tests/synth/make_clip.h"
 
@@ -152,12 +154,13 @@ cv::Rect LegacyBox(const cv::Mat& gray01) {
 }
 
 std::unique_ptr<synth::EchoGenerator> Gen(uint64_t seed, synth::Difficulty bin, int size,
-                                          bool annotations = false) {
+                                          bool annotations = false, bool colour = false) {
   synth::ClipOptions o;
   o.seed = seed;
   o.difficulty = bin;
   o.width = o.height = size;
   o.annotations = annotations;
+  o.colour = colour;
   return synth::MakeClip(o);
 }
 
@@ -241,6 +244,120 @@ TEST(PreprocessTest, BurnedInMarksAreLeftOutOfTheSector) {
   EXPECT_EQ(frames, 48);
   // Measured when this test was written: the old criterion moved the box in most frames.
   EXPECT_GT(legacy_moved, frames / 2);
+}
+
+// A grey frame stored as BGR, BGRA or 16-bit BGR (how many exports carry grey B-mode) is its
+// grey frame to the bit: no pixel is taken for an overlay.
+TEST(PreprocessTest, GreyFramesStoredInColourKeepTheirBits) {
+  for (synth::Difficulty bin : {synth::Difficulty::kNormal, synth::Difficulty::kPaddedSector,
+                                synth::Difficulty::kRealLike}) {
+    auto gen = Gen(2, bin, 192, /*annotations=*/true);
+    ASSERT_TRUE(gen);
+    const cv::Mat gray8 = gen->Render(0).image;
+    cv::Mat gray16, bgr, bgra, bgr16;
+    gray8.convertTo(gray16, CV_16U, 257.0);
+    cv::cvtColor(gray8, bgr, cv::COLOR_GRAY2BGR);
+    cv::cvtColor(gray8, bgra, cv::COLOR_GRAY2BGRA);
+    cv::cvtColor(gray16, bgr16, cv::COLOR_GRAY2BGR);
+    EXPECT_TRUE(ColourOverlays(bgr, gray8).empty());
+    for (const auto& [m, grey] : {std::pair{bgr, gray8}, {bgra, gray8}, {bgr16, gray16}}) {
+      absl::StatusOr<cv::Mat> want = ToGray01(grey), got = ToGray01(m);
+      ASSERT_TRUE(want.ok() && got.ok());
+      EXPECT_EQ(cv::countNonZero(*got != *want), 0)
+          << m.channels() << " channels, depth " << m.depth();
+    }
+  }
+}
+
+// A tinted display map (sepia, bronze, blue) colours every echo pixel, one colour per
+// brightness: nothing of it is an overlay, and the input keeps the grey frame's box.
+TEST(PreprocessTest, TintedBModeIsNotAnOverlay) {
+  InputPolicy policy;
+  policy.size = 128;
+  policy.crop_sector = policy.rank_norm = true;
+  for (const cv::Vec3f& tint : {cv::Vec3f(0.6f, 0.85f, 1.0f), cv::Vec3f(1.0f, 0.8f, 0.55f)}) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      auto gen = Gen(seed, synth::Difficulty::kRandomized, 384);
+      ASSERT_TRUE(gen);
+      const cv::Mat gray8 = gen->Render(0).image;
+      synth::ColourExport only_tint;  // no ECG (no sweep), no calipers
+      only_tint.tint = tint;
+      cv::Mat tinted = gray8.clone();
+      synth::DrawColourExport(only_tint, gen->info().sector_mask, 0, 30.0, &tinted);
+      ASSERT_EQ(tinted.channels(), 3);
+      cv::Mat luma;
+      cv::cvtColor(tinted, luma, cv::COLOR_BGR2GRAY);
+      const cv::Mat overlays = ColourOverlays(tinted, luma);
+      ASSERT_FALSE(overlays.empty()) << "a tint is colour: the map must be looked at";
+      EXPECT_EQ(cv::countNonZero(overlays), 0) << "seed " << seed << " tint " << tint;
+      absl::StatusOr<PreparedInput> got = PrepareFrame(tinted, policy);
+      ASSERT_TRUE(got.ok());
+      const cv::Rect want = PrepareGray01(ToFloat(gray8), policy).crop;
+      EXPECT_LE(std::abs(got->crop.x - want.x), 2) << got->crop << " vs " << want;
+      EXPECT_LE(std::abs(got->crop.y - want.y), 2) << got->crop << " vs " << want;
+      EXPECT_LE(std::abs(got->crop.br().x - want.br().x), 2) << got->crop << " vs " << want;
+      EXPECT_LE(std::abs(got->crop.br().y - want.br().y), 2) << got->crop << " vs " << want;
+    }
+  }
+}
+
+// Colour exports (ClipOptions::colour: tinted or grey B-mode, a coloured ECG across the sector's
+// far field and beyond it, coloured calipers inside): the input policy leaves the colour out, so
+// the box is the grey frame's and the input close to it. Plain luminance (the policy before)
+// takes the ECG for part of the sector and widens the box.
+TEST(PreprocessTest, ColourOverlaysAreLeftOut) {
+  InputPolicy policy;
+  policy.size = 128;
+  policy.crop_sector = policy.rank_norm = true;
+  int frames = 0, luminance_moved = 0, overlay_frames = 0;
+  double mean_diff = 0, luminance_mean_diff = 0;
+  for (synth::Difficulty bin : {synth::Difficulty::kNormal, synth::Difficulty::kRandomized,
+                                synth::Difficulty::kPaddedSector, synth::Difficulty::kRealLike}) {
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+      SCOPED_TRACE(testing::Message() << synth::DifficultyName(bin) << " seed " << seed);
+      auto grey = Gen(seed, bin, 384), colour = Gen(seed, bin, 384, false, /*colour=*/true);
+      ASSERT_TRUE(grey && colour);
+      ASSERT_TRUE(colour->info().colour);
+      const int t = colour->info().num_frames / 2;
+      const cv::Mat g = grey->Render(t).image, c = colour->Render(t).image;
+      ASSERT_EQ(c.type(), CV_8UC3);
+      cv::Mat luma;
+      cv::cvtColor(c, luma, cv::COLOR_BGR2GRAY);
+      const cv::Mat overlays = ColourOverlays(c, luma);
+      if (!overlays.empty() && cv::countNonZero(overlays) > 0) ++overlay_frames;
+      const PreparedInput want = PrepareGray01(ToFloat(g), policy);
+      absl::StatusOr<PreparedInput> got = PrepareFrame(c, policy);
+      ASSERT_TRUE(got.ok());
+      // Within 3 px of 384: a tint moves the darkest sector pixels across the black threshold.
+      EXPECT_LE(std::abs(got->crop.x - want.crop.x), 3) << got->crop << " vs " << want.crop;
+      EXPECT_LE(std::abs(got->crop.y - want.crop.y), 3) << got->crop << " vs " << want.crop;
+      EXPECT_LE(std::abs(got->crop.br().x - want.crop.br().x), 3)
+          << got->crop << " vs " << want.crop;
+      EXPECT_LE(std::abs(got->crop.br().y - want.crop.br().y), 3)
+          << got->crop << " vs " << want.crop;
+      const PreparedInput plain = PrepareGray01(ToFloat(luma), policy);
+      if (std::abs(plain.crop.x - want.crop.x) > 2 || std::abs(plain.crop.y - want.crop.y) > 2 ||
+          std::abs(plain.crop.br().x - want.crop.br().x) > 2 ||
+          std::abs(plain.crop.br().y - want.crop.br().y) > 2) {
+        ++luminance_moved;
+      }
+      if (got->crop == want.crop && plain.crop == want.crop) {
+        mean_diff += cv::mean(cv::abs(got->input - want.input))[0];
+        luminance_mean_diff += cv::mean(cv::abs(plain.input - want.input))[0];
+      }
+      ++frames;
+    }
+  }
+  EXPECT_EQ(frames, 24);
+  EXPECT_EQ(overlay_frames, frames);  // every export carries an ECG at least
+  // Measured when this test was written: plain luminance moved the box in most padded frames.
+  EXPECT_GT(luminance_moved, 3);
+  // Where both kept the box, the filled overlays are closer to the grey input than the colours.
+  EXPECT_LT(mean_diff, 0.25 * luminance_mean_diff);  // measured 0.0044 vs 0.0344
+  std::printf(
+      "colour exports: luminance moved the box in %d of %d frames; mean |input - grey| "
+      "%.4f (overlays out) vs %.4f (plain luminance)\n",
+      luminance_moved, frames, mean_diff, luminance_mean_diff);
 }
 
 }  // namespace

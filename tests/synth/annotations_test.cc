@@ -78,5 +78,79 @@ TEST(AnnotationsTest, EcgSweepsWithTime) {
   EXPECT_GT(sweeping, 0);  // the seeds above draw at least one ECG
 }
 
+// Colour exports (ClipOptions::colour): BGR frames, labels and clip unchanged; outside the
+// sector only the coloured marks differ from the grey frame; inside it the tint (if any) keeps
+// the brightness order and the ECG crosses the far field; deterministic.
+TEST(AnnotationsTest, ColourExportColoursTheMarksAndTintsTheSector) {
+  int clips = 0, tinted = 0, marks_in_sector = 0, calipers = 0;
+  for (Difficulty bin : {Difficulty::kNormal, Difficulty::kPaddedSector, Difficulty::kRealLike}) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      SCOPED_TRACE(testing::Message() << DifficultyName(bin) << " seed " << seed);
+      ClipOptions o;
+      o.seed = seed;
+      o.difficulty = bin;
+      o.width = o.height = 256;
+      auto grey = MakeClip(o);
+      o.colour = true;
+      auto colour = MakeClip(o);
+      ASSERT_TRUE(grey && colour);
+      EXPECT_TRUE(colour->info().colour);
+      EXPECT_EQ(grey->info().num_frames, colour->info().num_frames);
+      EXPECT_EQ(grey->info().es_frames, colour->info().es_frames);
+      Rng rng = Rng(seed).Fork(9);
+      const ColourExport layout =
+          SampleColourExport(rng, colour->info().sector_mask, colour->info().heart_rate_bpm);
+      const bool tint = layout.tint != cv::Vec3f(1.0f, 1.0f, 1.0f);
+      tinted += tint;
+      calipers += layout.caliper_arm_px > 0;
+      const cv::Mat& sector = grey->info().sector_mask;
+      const int t = grey->info().num_frames / 2;
+      const Frame a = grey->Render(t), b = colour->Render(t);
+      ASSERT_EQ(b.image.type(), CV_8UC3);
+      EXPECT_EQ(cv::countNonZero(a.labels != b.labels), 0);
+      cv::Mat a3;
+      cv::cvtColor(a.image, a3, cv::COLOR_GRAY2BGR);
+      std::vector<cv::Mat> ch;
+      cv::split(b.image, ch);
+      cv::Mat hi, lo, chroma;
+      cv::max(ch[0], ch[1], hi), cv::max(hi, ch[2], hi);
+      cv::min(ch[0], ch[1], lo), cv::min(lo, ch[2], lo);
+      cv::subtract(hi, lo, chroma);
+      const cv::Mat saturated = chroma > 150;  // a mark's colour (>= 178), not a tint's (<= 128)
+      cv::Mat changed;
+      cv::reduce(cv::Mat(a3 != b.image).reshape(1, a3.rows * a3.cols), changed, 1, cv::REDUCE_MAX);
+      changed = changed.reshape(1, a3.rows);
+      EXPECT_EQ(cv::countNonZero(changed & ~sector & ~saturated), 0)
+          << "outside the sector only the marks may change";
+      EXPECT_GT(cv::countNonZero(saturated & ~sector), 0) << "the ECG runs beyond the sector";
+      marks_in_sector += cv::countNonZero(saturated & sector) > 0;
+      if (tint) {
+        // Inside the sector, away from the marks: each channel is the grey value times the
+        // tint, so the luminance order of the grey frame is kept.
+        for (int y = 0; y < sector.rows; y += 7) {
+          for (int x = 0; x < sector.cols; x += 7) {
+            if (sector.at<uint8_t>(y, x) == 0 || saturated.at<uint8_t>(y, x) != 0) continue;
+            const int v = a.image.at<uint8_t>(y, x);
+            const cv::Vec3b p = b.image.at<cv::Vec3b>(y, x);
+            for (int k = 0; k < 3; ++k) {
+              EXPECT_NEAR(p[k], v * layout.tint[k], 0.51);
+            }
+          }
+        }
+      } else {
+        EXPECT_EQ(cv::countNonZero(changed & ~saturated), 0) << "grey B-mode is kept as grey";
+      }
+      EXPECT_EQ(cv::norm(colour->Render(t).image, b.image, cv::NORM_INF), 0);
+      EXPECT_EQ(cv::norm(MakeClip(o)->Render(t).image, b.image, cv::NORM_INF), 0);
+      ++clips;
+    }
+  }
+  EXPECT_EQ(clips, 12);
+  EXPECT_GT(tinted, 0);
+  EXPECT_LT(tinted, clips);
+  EXPECT_GT(calipers, 0);
+  EXPECT_GT(marks_in_sector, clips / 2) << "the marks cross the image itself";
+}
+
 }  // namespace
 }  // namespace botm::synth

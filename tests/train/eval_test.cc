@@ -288,15 +288,20 @@ TEST_F(EvalFixture, AnatomyRevisionIsNamedAndRedrawsTheClips) {
             std::string::npos);
 }
 
+// Two short padded-sector clips: enough to see what a data option does to a report.
+EvalOptions TwoPaddedSectorClips(EvalOptions o) {
+  o.bins = {synth::Difficulty::kPaddedSector};
+  o.clips_per_bin = 2;
+  o.max_frames = 2;
+  return o;
+}
+
 // Burned-in annotations: named in the report's data (so --expect of a clean report refuses an
 // annotated run) and refused for folders. That the marks are left out of the sector is checked
 // by PreprocessTest.BurnedInMarksAreLeftOutOfTheSector and, with the shipped model, by
 // scripts/test.sh reproduce_report against models/reports/botm-tiny-192-annotated.
 TEST_F(EvalFixture, AnnotationsAreNamedAndRefusedForFolders) {
-  EvalOptions o = o_;
-  o.bins = {synth::Difficulty::kPaddedSector};
-  o.clips_per_bin = 2;
-  o.max_frames = 2;
+  EvalOptions o = TwoPaddedSectorClips(o_);
   auto clean = Evaluate(o);
   o.annotations = true;
   auto marked = Evaluate(o);
@@ -308,6 +313,29 @@ TEST_F(EvalFixture, AnnotationsAreNamedAndRefusedForFolders) {
   EXPECT_NE(diff.message().find("data"), std::string::npos) << diff.message();
   o.data = (dir_ / "folder").string();
   EXPECT_NE(Evaluate(o).status().message().find("annotations applies to synthetic"),
+            std::string::npos);
+}
+
+// Colour exports: named in the report's data, scored against the same truth (a different
+// report), the plain-luminance comparison named too; refused for folders and without colour.
+TEST_F(EvalFixture, ColourExportsAreNamedAndChecked) {
+  EvalOptions o = TwoPaddedSectorClips(o_);
+  auto grey = Evaluate(o);
+  o.colour = true;
+  auto colour = Evaluate(o);
+  o.colour_as_luminance = true;
+  auto luminance = Evaluate(o);
+  ASSERT_TRUE(grey.ok() && colour.ok() && luminance.ok()) << colour.status();
+  EXPECT_EQ((*grey)["data"].get<std::string>().find("colour"), std::string::npos);
+  EXPECT_NE((*colour)["data"].get<std::string>().find("colour export, "), std::string::npos);
+  EXPECT_NE((*luminance)["data"].get<std::string>().find("colour export (as plain luminance)"),
+            std::string::npos);
+  EXPECT_EQ(CompareReports(*grey, *colour, 1e-9).code(), absl::StatusCode::kFailedPrecondition);
+  o.data = (dir_ / "folder").string();
+  EXPECT_NE(Evaluate(o).status().message().find("colour applies to synthetic"), std::string::npos);
+  o = o_;
+  o.colour_as_luminance = true;
+  EXPECT_NE(Evaluate(o).status().message().find("colour_as_luminance needs colour"),
             std::string::npos);
 }
 

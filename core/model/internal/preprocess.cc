@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -40,6 +41,88 @@ cv::Mat Resize(const cv::Mat& gray01, int size) {
 
 }  // namespace
 
+cv::Mat ColourOverlays(const cv::Mat& bgr8, const cv::Mat& gray8) {
+  constexpr int kBins = 16, kSpan = 511, kMinPixels = 16;
+  const int w = bgr8.cols, h = bgr8.rows;
+  cv::Mat diff(h, w, CV_16SC2);  // (B - G, R - G)
+  bool coloured = false;
+  for (int y = 0; y < h; ++y) {
+    const cv::Vec3b* p = bgr8.ptr<cv::Vec3b>(y);
+    cv::Vec2s* d = diff.ptr<cv::Vec2s>(y);
+    for (int x = 0; x < w; ++x) {
+      d[x][0] = static_cast<int16_t>(p[x][0] - p[x][1]);
+      d[x][1] = static_cast<int16_t>(p[x][2] - p[x][1]);
+      coloured |= std::abs(d[x][0]) > kOverlayChroma || std::abs(d[x][1]) > kOverlayChroma;
+    }
+  }
+  if (!coloured) return cv::Mat();
+  // The display map: per luminance bin, the median of each difference over non-black pixels.
+  std::vector<std::array<int, kSpan>> hist(2 * kBins, std::array<int, kSpan>{});
+  std::array<int, kBins> count{};
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* g = gray8.ptr<uint8_t>(y);
+    const cv::Vec2s* d = diff.ptr<cv::Vec2s>(y);
+    for (int x = 0; x < w; ++x) {
+      if (g[x] < 2) continue;  // black (kSectorThreshold): no display colour to learn
+      const int b = g[x] * kBins / 256;
+      ++count[b];
+      ++hist[2 * b][d[x][0] + 255];
+      ++hist[2 * b + 1][d[x][1] + 255];
+    }
+  }
+  std::array<int, 2 * kBins> median{};
+  std::array<bool, kBins> known{};
+  for (int b = 0; b < kBins; ++b) {
+    if (count[b] < kMinPixels) continue;
+    known[b] = true;
+    for (int k = 0; k < 2; ++k) {
+      int seen = 0, v = 0;
+      while (2 * (seen + hist[2 * b + k][v]) < count[b]) seen += hist[2 * b + k][v++];
+      median[2 * b + k] = v - 255;
+    }
+  }
+  // The map is smooth in brightness; an overlay of one colour can still be most of the pixels of
+  // its brightness bin (an ECG line in a bright bin of a frame with little bright tissue). So
+  // each bin takes the median of the medians of the kSmooth populated bins nearest to it (itself
+  // included when populated; the lower one first on a tie): an overlay bin among tissue bins is
+  // outvoted.
+  constexpr int kSmooth = 5;
+  std::array<int, 2 * kBins> map{};
+  for (int b = 0; b < kBins; ++b) {
+    std::vector<int> near;
+    for (int r = 0; r < kBins && static_cast<int>(near.size()) < kSmooth; ++r) {
+      if (b - r >= 0 && known[b - r]) near.push_back(b - r);
+      if (r > 0 && b + r < kBins && known[b + r] && static_cast<int>(near.size()) < kSmooth) {
+        near.push_back(b + r);
+      }
+    }
+    for (int k = 0; k < 2; ++k) {
+      std::vector<int> v;
+      for (int n : near) v.push_back(median[2 * n + k]);
+      std::sort(v.begin(), v.end());
+      map[2 * b + k] = v.empty() ? 0 : v[(v.size() - 1) / 2];
+    }
+  }
+  cv::Mat overlay(h, w, CV_8UC1, cv::Scalar(0));
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* g = gray8.ptr<uint8_t>(y);
+    const cv::Vec2s* d = diff.ptr<cv::Vec2s>(y);
+    uint8_t* o = overlay.ptr<uint8_t>(y);
+    for (int x = 0; x < w; ++x) {
+      const int b = g[x] * kBins / 256;
+      const int mb = map[2 * b], mr = map[2 * b + 1];
+      if (std::abs(d[x][0] - mb) > kOverlayChroma || std::abs(d[x][1] - mr) > kOverlayChroma) {
+        o[x] = 255;
+      }
+    }
+  }
+  return overlay;
+}
+
+int ColourOverlayWindow(const cv::Mat& image) {
+  return 2 * std::max(2, std::max(image.cols, image.rows) / 128) + 1;
+}
+
 absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image) {
   if (image.empty() || image.dims != 2 || image.rows < 8 || image.cols < 8) {
     return absl::InvalidArgumentError("image must be 2-D and at least 8x8 pixels");
@@ -69,6 +152,32 @@ absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image) {
   }
   cv::Mat gray01;
   gray.convertTo(gray01, CV_32F, scale);
+  if (image.channels() == 1) return gray01;
+  // Colour overlays out: found on 8-bit copies, filled from the pixels around them.
+  cv::Mat bgr8 = image, gray8 = gray;
+  if (image.channels() == 4) cv::cvtColor(image, bgr8, cv::COLOR_BGRA2BGR);
+  if (image.depth() == CV_16U) {
+    bgr8.convertTo(bgr8, CV_8U, 1.0 / 257.0);
+    gray.convertTo(gray8, CV_8U, 1.0 / 257.0);
+  }
+  const cv::Mat overlay = ColourOverlays(bgr8, gray8);
+  if (overlay.empty() || cv::countNonZero(overlay) == 0) return gray01;
+  cv::Mat valid, sum, weight;
+  cv::Mat(overlay == 0).convertTo(valid, CV_32F, 1.0 / 255.0);
+  const int k = ColourOverlayWindow(image);
+  cv::boxFilter(gray01.mul(valid), sum, CV_32F, cv::Size(k, k), cv::Point(-1, -1), false,
+                cv::BORDER_CONSTANT);
+  cv::boxFilter(valid, weight, CV_32F, cv::Size(k, k), cv::Point(-1, -1), false,
+                cv::BORDER_CONSTANT);
+  for (int y = 0; y < gray01.rows; ++y) {
+    const uint8_t* o = overlay.ptr<uint8_t>(y);
+    const float* s = sum.ptr<float>(y);
+    const float* n = weight.ptr<float>(y);
+    float* p = gray01.ptr<float>(y);
+    for (int x = 0; x < gray01.cols; ++x) {
+      if (o[x] != 0) p[x] = n[x] > 0.5f ? s[x] / n[x] : 0.0f;
+    }
+  }
   return gray01;
 }
 

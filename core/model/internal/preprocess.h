@@ -29,8 +29,29 @@ struct PreparedInput {
 
 // Accepts CV_8U (scaled by 1/255) or CV_16U (scaled by 1/65535) with 1, 3 (BGR) or 4 (BGRA)
 // channels and at least 8 x 8 pixels; returns CV_32FC1 in [0, 1] at the image's own size.
-// InvalidArgument otherwise.
+// InvalidArgument otherwise. Colour frames are turned to luminance, and their colour overlays
+// are left out (ColourOverlays below): each overlay pixel takes the mean of the pixels around
+// it that are not overlays (a normalised box filter of ColourOverlayWindow(frame) pixels; 0
+// when there are none), so an ECG trace or a caliper over the sector leaves tissue behind and
+// one outside it leaves black. A frame with no overlay keeps the plain luminance, bit for bit.
 absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image);
+
+// B-mode echo is grey, or grey through a scanner's tinted display map (sepia, blue): one
+// colour per brightness, changing smoothly with it. What a colour export draws over it (an ECG
+// trace, calipers, coloured text, colour Doppler) is not. For a CV_8UC3 BGR frame and its
+// CV_8UC1 luminance: the median (B - G, R - G) of the frame's non-black pixels in each of 16
+// luminance bins (bins of at least 16 pixels), then for every bin the median of those medians
+// over the 5 such bins nearest to it: the display map (an overlay of one colour that fills its
+// own bin is outvoted by the tissue of the bins around it). A pixel is an overlay when its
+// (B - G) or (R - G) lies more than kOverlayChroma from the map at its brightness. Overlays
+// spanning most of several neighbouring bins (a colour Doppler box larger than the tissue of
+// those brightnesses) are taken for the map and kept. Returns CV_8UC1, 255 on overlays; empty
+// when no pixel's colour exceeds kOverlayChroma at all (a grey frame).
+inline constexpr int kOverlayChroma = 24;
+cv::Mat ColourOverlays(const cv::Mat& bgr8, const cv::Mat& gray8);
+
+// The fill window of ToGray01: 2 * max(2, max(width, height) / 128) + 1 pixels.
+int ColourOverlayWindow(const cv::Mat& image);
 
 // The sector of a CV_32FC1 [0, 1] frame, told apart from what an export burns in around it
 // (settings text, a grey-scale bar, depth ticks, an orientation marker, an ECG trace):

@@ -101,14 +101,19 @@ cv::Vec3b OverlayColour(Rng& rng) {
 }  // namespace
 
 AnnotationLayout SampleAnnotations(Rng& rng, const cv::Mat& sector_mask, double depth_cm,
-                                   double spacing_y_mm, double fps, double heart_rate_bpm) {
+                                   double spacing_y_mm, double fps, double heart_rate_bpm,
+                                   bool touching) {
   AnnotationLayout a;
   const int w = sector_mask.cols, h = sector_mask.rows;
-  const int gap = std::max(1, static_cast<int>(std::lround(w * rng.Uniform(0.02, 0.05))));
+  const int drawn_gap = std::max(1, static_cast<int>(std::lround(w * rng.Uniform(0.02, 0.05))));
+  const int gap = touching ? 0 : drawn_gap;
+  // The grey bar is placed against the drawn gap in both modes (its draws depend on whether it
+  // fits), so `touching` keeps the layout's random stream; it only lets marks reach the sector.
   cv::Mat near_sector;
-  cv::dilate(sector_mask, near_sector,
-             cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * gap + 1, 2 * gap + 1)));
-  a.allowed = near_sector == 0;
+  cv::dilate(
+      sector_mask, near_sector,
+      cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * drawn_gap + 1, 2 * drawn_gap + 1)));
+  a.allowed = (touching ? sector_mask : near_sector) == 0;
   std::vector<cv::Point> inside;
   cv::findNonZero(sector_mask, inside);
   const cv::Rect box = inside.empty() ? cv::Rect(0, 0, w, h) : cv::boundingRect(inside);

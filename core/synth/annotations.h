@@ -60,9 +60,12 @@ struct AnnotationLayout {
 
 // Draws a layout for a frame of `size` whose sector is `sector_mask` (CV_8UC1, 255 inside),
 // `depth_cm` deep with `spacing_y_mm` per pixel row. Marks keep a gap of 2-5 % of the width
-// from the sector, as scanners leave one.
+// from the sector, as most scanners leave one; `touching` sets the gap to none (the depth ticks
+// abut the sector's edge and the ECG runs up to it, as some scanners draw them) from the same
+// random draws, so a seed keeps the rest of its layout.
 AnnotationLayout SampleAnnotations(Rng& rng, const cv::Mat& sector_mask, double depth_cm,
-                                   double spacing_y_mm, double fps, double heart_rate_bpm);
+                                   double spacing_y_mm, double fps, double heart_rate_bpm,
+                                   bool touching = false);
 
 // Draws the layout onto a CV_8UC1 frame of the layout's size (frame index t at `fps` moves
 // the ECG's sweep); pixels outside `allowed` are left alone.

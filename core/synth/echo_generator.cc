@@ -12,6 +12,7 @@
 #include "core/synth/annotations.h"
 #include "core/synth/cardiac_cycle.h"
 #include "core/synth/echo_renderer.h"
+#include "core/synth/lossy_export.h"
 #include "core/synth/prng.h"
 #include "core/synth/randomization.h"
 
@@ -47,6 +48,7 @@ class EchoGeneratorImpl : public EchoGenerator {
     Frame frame = renderer_.Render(heart, time_s, t);
     if (annotations_) DrawAnnotations(*annotations_, t, info_.fps, &frame.image);
     if (colour_) DrawColourExport(*colour_, info_.sector_mask, t, info_.fps, &frame.image);
+    if (info_.jpeg_quality > 0) frame.image = JpegRoundTrip(frame.image, info_.jpeg_quality);
     return frame;
   }
 
@@ -100,6 +102,15 @@ absl::Status Validate(const ClipOptions& o) {
   if (o.anatomy_revision < 1 || o.anatomy_revision > kLatestAnatomyRevision) {
     return absl::InvalidArgumentError(absl::StrCat("anatomy_revision = ", o.anatomy_revision,
                                                    " is outside 1..", kLatestAnatomyRevision));
+  }
+  if (o.annotations_touching && !o.annotations) {
+    return absl::InvalidArgumentError("annotations_touching needs annotations");
+  }
+  if (o.jpeg_quality != 0 &&
+      (o.jpeg_quality < kMinJpegQuality || o.jpeg_quality > kMaxJpegQuality)) {
+    return absl::InvalidArgumentError(absl::StrCat("jpeg_quality = ", o.jpeg_quality,
+                                                   " is outside ", kMinJpegQuality, "..",
+                                                   kMaxJpegQuality, " (or 0: lossless)"));
   }
   return CheckRange("fps", o.fps, 18, 60);
 }
@@ -191,7 +202,9 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   info.seed = o.seed;
   info.anatomy_revision = o.anatomy_revision;
   info.annotations = o.annotations;
+  info.annotations_touching = o.annotations && o.annotations_touching;
   info.colour = o.colour;
+  info.jpeg_quality = o.jpeg_quality;
   info.difficulty = o.difficulty;
   info.width = o.width;
   info.height = o.height;
@@ -261,8 +274,9 @@ absl::StatusOr<std::unique_ptr<EchoGenerator>> EchoGenerator::Create(const ClipO
   if (o.annotations) {
     Rng annotation_rng = Rng(o.seed).Fork(8);
     const ClipInfo& made = gen->info();
-    AnnotationLayout layout = SampleAnnotations(annotation_rng, made.sector_mask, made.depth_cm,
-                                                made.spacing_mm_y, made.fps, made.heart_rate_bpm);
+    AnnotationLayout layout =
+        SampleAnnotations(annotation_rng, made.sector_mask, made.depth_cm, made.spacing_mm_y,
+                          made.fps, made.heart_rate_bpm, o.annotations_touching);
     layout.ecg = layout.ecg && !o.colour;  // a colour export draws its ECG in colour
     gen->set_annotations(std::move(layout));
   }

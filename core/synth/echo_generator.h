@@ -97,12 +97,22 @@ struct ClipOptions {
   // ticks, an orientation marker, a sweeping ECG; core/synth/annotations.h), from a random
   // stream of their own: the sector's pixels and the labels are those of the clean clip.
   bool annotations = false;
+  // With annotations: the marks beside the sector (depth ticks, the ECG where the sector reaches
+  // the bottom) abut its edge instead of keeping the usual gap of 2-5 % of the width
+  // (SampleAnnotations' `touching`); the rest of the layout is the same.
+  bool annotations_touching = false;
   // Exports the clip as a scanner's colour DICOM does (core/synth/annotations.h, ColourExport):
   // CV_8UC3 BGR frames, the sector through a grey or tinted display map, a coloured ECG trace
   // across the sector's far field and coloured calipers inside it, from a random stream of
   // their own; labels are those of the clean clip. With annotations, their grey ECG gives way
   // to the coloured one.
   bool colour = false;
+  // 0: frames as rendered (lossless). kMinJpegQuality..kMaxJpegQuality (core/synth/
+  // lossy_export.h): every frame is stored and read back as baseline JPEG at this quality, as a
+  // scanner's lossy DICOM or a compressed video export carries it (blocking, ringing at the
+  // sector's rim, faint values in the padding); applied last, after annotations and colour.
+  // Labels are those of the clean clip.
+  int jpeg_quality = 0;
 };
 inline constexpr int kLatestAnatomyRevision = 2;
 // Revision 2's cap on lateral wall thickness / cavity half-width at end-diastole. 1.2 puts the
@@ -113,9 +123,11 @@ inline constexpr double kMaxWallToCavityHalfWidth = 1.2;
 struct ClipInfo {
   uint64_t seed = 0;
   Difficulty difficulty = Difficulty::kNormal;
-  int anatomy_revision = 1;  // ClipOptions::anatomy_revision
-  bool annotations = false;  // ClipOptions::annotations
-  bool colour = false;       // ClipOptions::colour
+  int anatomy_revision = 1;           // ClipOptions::anatomy_revision
+  bool annotations = false;           // ClipOptions::annotations
+  bool annotations_touching = false;  // ClipOptions::annotations_touching
+  bool colour = false;                // ClipOptions::colour
+  int jpeg_quality = 0;               // ClipOptions::jpeg_quality
   View view = View::kFourChamber;
   int width = 0, height = 0;
   int num_frames = 0;

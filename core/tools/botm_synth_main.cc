@@ -34,9 +34,15 @@ ABSL_FLAG(int, anatomy_revision, 1, "Heart sampler revision: 1 or 2 (docs/SYNTH.
 ABSL_FLAG(bool, annotations, false,
           "Burn scanner annotations (text, grey bar, depth ticks, marker, ECG) in outside the "
           "sector; labels unchanged");
+ABSL_FLAG(bool, annotations_touching, false,
+          "With --annotations: the marks beside the sector (depth ticks, ECG) abut its "
+          "edge instead of keeping a gap of 2-5 % of the width");
 ABSL_FLAG(bool, colour, false,
           "Export BGR frames as a scanner's colour DICOM does: grey or tinted B-mode, a coloured "
           "ECG across the sector's far field, coloured calipers inside it; labels unchanged");
+ABSL_FLAG(int, jpeg_quality, 0,
+          "Store and read back every frame as baseline JPEG at this quality (1..100; 0 = "
+          "lossless), as a scanner's lossy DICOM does; labels unchanged");
 ABSL_FLAG(std::string, out, "", "Output directory (created if missing)");
 ABSL_FLAG(std::string, gif, "", "Optional animated GIF of the frames with the label overlay");
 ABSL_FLAG(std::string, edes_png, "",
@@ -71,7 +77,9 @@ absl::StatusOr<ClipOptions> OptionsFromFlags() {
   o.ejection_fraction_pct = absl::GetFlag(FLAGS_ef);
   o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   o.annotations = absl::GetFlag(FLAGS_annotations);
+  o.annotations_touching = absl::GetFlag(FLAGS_annotations_touching);
   o.colour = absl::GetFlag(FLAGS_colour);
+  o.jpeg_quality = absl::GetFlag(FLAGS_jpeg_quality);
   if (absl::Status s = ParseSize(absl::GetFlag(FLAGS_size), &o.width, &o.height); !s.ok()) {
     return s;
   }
@@ -91,7 +99,9 @@ nlohmann::json MetaJson(const ClipInfo& info) {
   j["difficulty"] = botm::synth::DifficultyName(info.difficulty);
   j["anatomy_revision"] = info.anatomy_revision;
   j["annotations"] = info.annotations;
+  j["annotations_touching"] = info.annotations_touching;
   j["colour"] = info.colour;
+  j["jpeg_quality"] = info.jpeg_quality;
   j["view"] = info.view == botm::synth::View::kTwoChamber ? "2ch" : "4ch";
   j["width"] = info.width;
   j["height"] = info.height;

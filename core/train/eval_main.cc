@@ -36,6 +36,9 @@ ABSL_FLAG(int, anatomy_revision, 1,
 ABSL_FLAG(bool, annotations, false,
           "burn scanner annotations (text, grey-scale bar, depth ticks, orientation marker, ECG "
           "trace) into the synthetic frames outside the sector; the truth is unchanged");
+ABSL_FLAG(bool, annotations_touching, false,
+          "with --annotations: the marks beside the sector (depth ticks, ECG) abut its "
+          "edge instead of keeping a gap of 2-5 % of the width");
 ABSL_FLAG(bool, colour, false,
           "export the synthetic frames in colour as a scanner's RGB DICOM does (grey or tinted "
           "B-mode, a coloured ECG across the sector's far field, coloured calipers inside it); "
@@ -43,6 +46,10 @@ ABSL_FLAG(bool, colour, false,
 ABSL_FLAG(bool, colour_as_luminance, false,
           "with --colour: turn the frames to plain luminance before the model (the input policy "
           "before it left colour overlays out), for comparison");
+ABSL_FLAG(int, jpeg_quality, 0,
+          "store and read back every synthetic frame as baseline JPEG at this quality (1..100; "
+          "0 = lossless), as lossy DICOM and video exports carry them; with --export_size the "
+          "frames are compressed at the export's size");
 ABSL_FLAG(int, max_frames, 48, "frames per clip (0 = whole clip)");
 ABSL_FLAG(int, max_clips, 0, "folder: clips to evaluate (0 = all)");
 ABSL_FLAG(botm::Device, device, botm::Device::kAuto, "auto | cpu | cuda");
@@ -139,8 +146,10 @@ int main(int argc, char** argv) {
   o.export_size_px = absl::GetFlag(FLAGS_export_size);
   o.anatomy_revision = absl::GetFlag(FLAGS_anatomy_revision);
   o.annotations = absl::GetFlag(FLAGS_annotations);
+  o.annotations_touching = absl::GetFlag(FLAGS_annotations_touching);
   o.colour = absl::GetFlag(FLAGS_colour);
   o.colour_as_luminance = absl::GetFlag(FLAGS_colour_as_luminance);
+  o.jpeg_quality = absl::GetFlag(FLAGS_jpeg_quality);
   o.max_frames = absl::GetFlag(FLAGS_max_frames);
   o.max_clips = absl::GetFlag(FLAGS_max_clips);
   o.device = absl::GetFlag(FLAGS_device);

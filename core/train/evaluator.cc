@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/progress_bar.h"
 #include "core/model/model_card.h"
+#include "core/synth/lossy_export.h"
 #include "core/train/eval_plots.h"
 #include "core/train/eval_stats.h"
 #include "core/train/real_data.h"
@@ -75,7 +76,10 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
     co.difficulty = bin;
     co.anatomy_revision = o.anatomy_revision;
     co.annotations = o.annotations;
+    co.annotations_touching = o.annotations_touching;
     co.colour = o.colour;
+    // An export is compressed at its own size, after the resize below.
+    co.jpeg_quality = o.export_size_px > 0 ? 0 : o.jpeg_quality;
     auto gen = synth::EchoGenerator::Create(co);
     if (!gen.ok()) return gen.status();
     const synth::ClipInfo& info = (*gen)->info();
@@ -96,7 +100,12 @@ absl::StatusOr<ClipGroup> SyntheticGroup(const EvalOptions& o, synth::Difficulty
       c.images.push_back(f.image);
       c.labels.push_back(f.labels);
     }
-    if (o.export_size_px > 0) ExportClip(o.export_size_px, &c);
+    if (o.export_size_px > 0) {
+      ExportClip(o.export_size_px, &c);
+      if (o.jpeg_quality > 0) {
+        for (cv::Mat& m : c.images) m = synth::JpegRoundTrip(m, o.jpeg_quality);
+      }
+    }
     g.clips.push_back(std::move(c));
   }
   return g;
@@ -211,8 +220,20 @@ absl::Status CheckOptions(const EvalOptions& o) {
   if (o.data != "synthetic" && o.colour) {
     return bad("colour applies to synthetic data only (a folder's frames are used as stored)");
   }
+  if (o.annotations_touching && !o.annotations) {
+    return bad("annotations_touching needs annotations (it moves their marks)");
+  }
   if (o.colour_as_luminance && !o.colour) {
     return bad("colour_as_luminance needs colour (it converts the colour exports)");
+  }
+  if (o.jpeg_quality != 0 &&
+      (o.jpeg_quality < synth::kMinJpegQuality || o.jpeg_quality > synth::kMaxJpegQuality)) {
+    return bad(absl::StrCat("jpeg_quality must be 0 (lossless) or in [", synth::kMinJpegQuality,
+                            ", ", synth::kMaxJpegQuality, "], got ", o.jpeg_quality));
+  }
+  if (o.data != "synthetic" && o.jpeg_quality != 0) {
+    return bad(
+        "jpeg_quality applies to synthetic data only (a folder's frames are used as stored)");
   }
   if (o.data != "synthetic" && o.export_size_px != 0) {
     return bad("export_size applies to synthetic data only (a folder's frames are used as stored)");
@@ -292,10 +313,14 @@ absl::StatusOr<nlohmann::json> Evaluate(const EvalOptions& o) {
                 o.anatomy_revision != 1
                     ? absl::StrCat("anatomy revision ", o.anatomy_revision, ", ")
                     : "",
-                o.annotations ? "burned-in annotations, " : "",
+                o.annotations
+                    ? (o.annotations_touching ? "burned-in annotations touching the sector, "
+                                              : "burned-in annotations, ")
+                    : "",
                 o.colour ? (o.colour_as_luminance ? "colour export (as plain luminance), "
                                                   : "colour export, ")
                          : "",
+                o.jpeg_quality > 0 ? absl::StrCat("JPEG quality ", o.jpeg_quality, ", ") : "",
                 "max_frames ", o.max_frames)
           : o.data;
   // The live partner: frames (the option, else the card's), or an interval in time (the

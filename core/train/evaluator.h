@@ -58,12 +58,20 @@ struct EvalOptions {
   // synth::ClipOptions::annotations: scanner marks burned in outside the sector (text, grey
   // bar, ticks, marker, ECG), the truth unchanged; the report names them in "data".
   bool annotations = false;
+  // synth::ClipOptions::annotations_touching: with annotations, the marks beside the sector
+  // abut its edge (no gap); "data" names it.
+  bool annotations_touching = false;
   // synth::ClipOptions::colour: colour exports (BGR frames, a grey or tinted display map, a
   // coloured ECG across the sector's far field, coloured calipers inside it); "data" names it.
   bool colour = false;
   // Diagnostic: colour frames are turned to plain luminance before the Segmenter sees them, as
   // the input policy did before it left colour overlays out (preprocess.h, ToGray01).
   bool colour_as_luminance = false;
+  // synth::ClipOptions::jpeg_quality: every frame stored and read back as baseline JPEG at this
+  // quality (0 = lossless; 1..100), as lossy DICOM and video exports carry them. With
+  // export_size_px the frames are compressed after the export's resize (a 112 px video is
+  // compressed at 112 px); "data" names it.
+  int jpeg_quality = 0;
   int max_frames = 48;  // frames per clip (0 = whole clip)
   int max_clips = 0;    // folder: 0 = all
   Device device = Device::kAuto;

@@ -50,6 +50,59 @@ TEST(AnnotationsTest, MarksLieOutsideTheSectorAndLeaveLabelsAlone) {
   EXPECT_EQ(annotated_frames, 32);
 }
 
+// Marks touching the sector (ClipOptions::annotations_touching): the same layout but for the
+// gap; with the gap nothing is drawn within 2 % of the width of the sector, without it the
+// depth ticks abut the sector's edge; the sector's pixels stay those of the clean clip.
+TEST(AnnotationsTest, TouchingMarksAbutTheSector) {
+  int touching_clips = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    SCOPED_TRACE(testing::Message() << "seed " << seed);
+    ClipOptions o;
+    o.seed = seed;
+    o.difficulty = Difficulty::kPaddedSector;
+    o.width = o.height = 256;
+    auto clean = MakeClip(o);
+    o.annotations = true;
+    auto gapped = MakeClip(o);
+    o.annotations_touching = true;
+    auto touching = MakeClip(o);
+    ASSERT_TRUE(clean && gapped && touching);
+    EXPECT_TRUE(touching->info().annotations_touching);
+    EXPECT_FALSE(gapped->info().annotations_touching);
+    const ClipInfo& info = clean->info();
+    Rng r1 = Rng(seed).Fork(8), r2 = Rng(seed).Fork(8);
+    const AnnotationLayout a = SampleAnnotations(r1, info.sector_mask, info.depth_cm,
+                                                 info.spacing_mm_y, info.fps, info.heart_rate_bpm);
+    const AnnotationLayout b =
+        SampleAnnotations(r2, info.sector_mask, info.depth_cm, info.spacing_mm_y, info.fps,
+                          info.heart_rate_bpm, true);
+    EXPECT_EQ(cv::countNonZero(info.sector_mask != touching->info().sector_mask), 0)
+        << "sampling a layout leaves the clip's sector mask alone";
+    ASSERT_EQ(a.texts.size(), b.texts.size());
+    for (size_t i = 0; i < a.texts.size(); ++i) EXPECT_EQ(a.texts[i].text, b.texts[i].text);
+    EXPECT_LE(a.ticks.size(), b.ticks.size()) << "without the gap more ticks fit";
+    EXPECT_EQ(a.marker, b.marker);
+    EXPECT_EQ(a.ecg, b.ecg);
+    const cv::Mat& sector = info.sector_mask;
+    cv::Mat ring1, ring5;
+    cv::dilate(sector, ring1, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    cv::dilate(sector, ring5, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
+    ring1 &= ~sector;
+    ring5 &= ~sector;  // within 4 px (< 2 % of 256) of the sector
+    const Frame c = clean->Render(0), g = gapped->Render(0), t = touching->Render(0);
+    EXPECT_EQ(cv::countNonZero(cv::Mat(c.image != t.image) & sector), 0);
+    EXPECT_EQ(cv::countNonZero(cv::Mat(c.image != g.image) & ring5), 0) << "the gap is kept";
+    if (!b.ticks.empty()) {
+      EXPECT_GT(cv::countNonZero(cv::Mat(c.image != t.image) & ring1), 0) << "ticks abut";
+      ++touching_clips;
+    }
+  }
+  EXPECT_GT(touching_clips, 2);
+  ClipOptions bad;
+  bad.annotations_touching = true;
+  EXPECT_EQ(EchoGenerator::Create(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 // The ECG trace sweeps: two frames a few tenths of a second apart differ outside the sector in
 // the trace's rows, and only there when the rest of the layout is static.
 TEST(AnnotationsTest, EcgSweepsWithTime) {

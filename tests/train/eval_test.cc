@@ -311,8 +311,17 @@ TEST_F(EvalFixture, AnnotationsAreNamedAndRefusedForFolders) {
   const absl::Status diff = CompareReports(*clean, *marked, 1e-9);
   EXPECT_EQ(diff.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(diff.message().find("data"), std::string::npos) << diff.message();
+  o.annotations_touching = true;
+  auto touching = Evaluate(o);
+  ASSERT_TRUE(touching.ok()) << touching.status();
+  EXPECT_NE((*touching)["data"].get<std::string>().find("annotations touching the sector"),
+            std::string::npos);
   o.data = (dir_ / "folder").string();
   EXPECT_NE(Evaluate(o).status().message().find("annotations applies to synthetic"),
+            std::string::npos);
+  o = TwoPaddedSectorClips(o_);
+  o.annotations_touching = true;
+  EXPECT_NE(Evaluate(o).status().message().find("annotations_touching needs annotations"),
             std::string::npos);
 }
 
@@ -336,6 +345,34 @@ TEST_F(EvalFixture, ColourExportsAreNamedAndChecked) {
   o = o_;
   o.colour_as_luminance = true;
   EXPECT_NE(Evaluate(o).status().message().find("colour_as_luminance needs colour"),
+            std::string::npos);
+}
+
+// Lossy (JPEG) exports: named in the report's data, the frames the model sees really changed
+// (with the data strings made equal the metrics still differ), the quality range checked and
+// refused for folders.
+TEST_F(EvalFixture, JpegExportsAreNamedAndChecked) {
+  EvalOptions o = TwoPaddedSectorClips(o_);
+  auto lossless = Evaluate(o);
+  o.jpeg_quality = 30;
+  auto lossy = Evaluate(o);
+  ASSERT_TRUE(lossless.ok() && lossy.ok()) << lossy.status();
+  EXPECT_EQ((*lossless)["data"].get<std::string>().find("JPEG"), std::string::npos);
+  EXPECT_NE((*lossy)["data"].get<std::string>().find("JPEG quality 30, "), std::string::npos);
+  nlohmann::json relabelled = *lossy;
+  relabelled["data"] = (*lossless)["data"];
+  const absl::Status diff = CompareReports(*lossless, relabelled, 1e-9);
+  EXPECT_EQ(diff.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(diff.message().find("data"), std::string::npos) << diff.message();
+  for (int bad : {-1, 101}) {
+    o.jpeg_quality = bad;
+    EXPECT_NE(
+        Evaluate(o).status().message().find("jpeg_quality must be 0 (lossless) or in [1, 100]"),
+        std::string::npos);
+  }
+  o.jpeg_quality = 90;
+  o.data = (dir_ / "folder").string();
+  EXPECT_NE(Evaluate(o).status().message().find("jpeg_quality applies to synthetic"),
             std::string::npos);
 }
 

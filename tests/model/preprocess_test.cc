@@ -360,5 +360,44 @@ TEST(PreprocessTest, ColourOverlaysAreLeftOut) {
       luminance_moved, frames, mean_diff, luminance_mean_diff);
 }
 
+// Lossy (JPEG) exports ring around every edge: faint values fill the black around the marks
+// and the sector's rim and once joined nearby marks (depth ticks, the grey bar, a colour ECG
+// across the frame) to the sector, widening the box by up to 200 px at 384 (LV Dice 0.82 on
+// annotated padded sectors at quality 90, 0.36 in colour). The region is now found again on
+// the pixels above SectorCellLevel, so the box stays within a JPEG block plus the margin of
+// the box on the same frame stored losslessly. Grey only: in colour exports the ringing
+// around a coloured ECG is not coloured enough to be left out and still widens some boxes
+// (not solved; docs/TRAINING.md, "Lossy exports").
+TEST(PreprocessTest, LossyExportsKeepTheSectorBox) {
+  int frames = 0, worst = 0;
+  for (int quality : {90, 50}) {
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+      SCOPED_TRACE(testing::Message() << "quality " << quality << " seed " << seed);
+      synth::ClipOptions o;
+      o.seed = synth::HeldOutSeed(synth::Difficulty::kPaddedSector, seed);
+      o.difficulty = synth::Difficulty::kPaddedSector;
+      o.width = o.height = 384;
+      o.annotations = true;
+      auto lossless = synth::MakeClip(o);
+      o.jpeg_quality = quality;
+      auto lossy = synth::MakeClip(o);
+      ASSERT_TRUE(lossless && lossy);
+      for (int t : {0, lossless->info().num_frames / 2}) {
+        auto a = ToGray01(lossless->Render(t).image), b = ToGray01(lossy->Render(t).image);
+        ASSERT_TRUE(a.ok() && b.ok());
+        const cv::Rect want = FindSectorBox(*a), got = FindSectorBox(*b);
+        const int off =
+            std::max({std::abs(got.x - want.x), std::abs(got.y - want.y),
+                      std::abs(got.br().x - want.br().x), std::abs(got.br().y - want.br().y)});
+        worst = std::max(worst, off);
+        EXPECT_LE(off, 24) << "box " << got << " vs " << want;
+        ++frames;
+      }
+    }
+  }
+  EXPECT_EQ(frames, 24);
+  std::printf("grey lossy exports: the box moved by at most %d px at 384\n", worst);
+}
+
 }  // namespace
 }  // namespace botm::internal

@@ -17,6 +17,7 @@ namespace {
 // this many cells.
 constexpr int kSectorCells = 128;
 constexpr int kRegionMarginCells = 1;
+constexpr int kStrongMarginCells = 3;
 
 // First and last index whose count reaches `need`; {-1, -1} if none does.
 std::pair<int, int> Span(const std::vector<int>& counts, int need) {
@@ -181,19 +182,37 @@ absl::StatusOr<cv::Mat> ToGray01(const cv::Mat& image) {
   return gray01;
 }
 
-SectorRegion FindSectorRegion(const cv::Mat& gray01) {
-  const int w = gray01.cols, h = gray01.rows;
-  const cv::Rect whole(0, 0, w, h);
-  cv::Mat bright = gray01 > kSectorThreshold;  // CV_8UC1, 0 or 255
-  // 1. Cells: the frame padded with black to whole cells, block-averaged (INTER_AREA at an
-  // integer factor is the exact block mean); a cell counts when it holds any bright pixel.
+float SectorCellLevel(const cv::Mat& gray01) {
+  constexpr int kBins = 256;
+  std::array<int, kBins> count{};
+  int n = 0;
+  for (int y = 0; y < gray01.rows; ++y) {
+    const float* p = gray01.ptr<float>(y);
+    for (int x = 0; x < gray01.cols; ++x) {
+      if (p[x] > kSectorThreshold) {
+        ++count[std::clamp(static_cast<int>(p[x] * (kBins - 1) + 0.5f), 0, kBins - 1)];
+        ++n;
+      }
+    }
+  }
+  int seen = 0, median = 0;
+  while (median < kBins - 1 && 2 * (seen + count[median]) < n) seen += count[median++];
+  const float level = 0.5f * static_cast<float>(median) / (kBins - 1);
+  return std::clamp(level, kSectorThreshold, kMaxSectorCellLevel);
+}
+
+// Steps 1-2 of FindSectorRegion on the pixels set in `counted` (CV_8UC1): the convex hull of
+// the group of touching cells with the most counted pixels, grown by `margin_cells`, at the
+// frame's size; empty when there is one group only (nothing lies apart from the sector).
+cv::Mat HullOfLargestGroup(const cv::Mat& counted, int margin_cells) {
+  const int w = counted.cols, h = counted.rows;
+  // Cells: the frame padded with black to whole cells, block-averaged (INTER_AREA at an
+  // integer factor is the exact block mean); a cell counts when it holds any counted pixel.
   const int f = std::max(1, (std::max(w, h) + kSectorCells - 1) / kSectorCells);
   const int cw = (w + f - 1) / f, ch = (h + f - 1) / f;
   cv::Mat padded, cells;
-  cv::copyMakeBorder(bright, padded, 0, ch * f - h, 0, cw * f - w, cv::BORDER_CONSTANT, 0);
+  cv::copyMakeBorder(counted, padded, 0, ch * f - h, 0, cw * f - w, cv::BORDER_CONSTANT, 0);
   cv::resize(padded, cells, cv::Size(cw, ch), 0, 0, cv::INTER_AREA);
-  // 2. The group of touching cells with the most bright pixels, its convex hull grown by a
-  // margin of cells.
   cv::Mat groups;
   const int n = cv::connectedComponents(cells > 0, groups, 8, CV_32S);
   std::vector<double> mass(n, 0.0);
@@ -206,20 +225,35 @@ SectorRegion FindSectorRegion(const cv::Mat& gray01) {
   for (int i = 1; i < n; ++i) {
     if (best == 0 || mass[i] > mass[best]) best = i;
   }
-  cv::Mat region;
-  if (best > 0 && n > 2) {  // one group: nothing lies apart from the sector
-    std::vector<cv::Point> points, hull;
-    cv::findNonZero(groups == best, points);
-    cv::convexHull(points, hull);
-    cv::Mat hull_cells(ch, cw, CV_8UC1, cv::Scalar(0));
-    cv::fillConvexPoly(hull_cells, hull, cv::Scalar(255), cv::LINE_8);
-    cv::dilate(hull_cells, hull_cells,
-               cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * kRegionMarginCells + 1,
-                                                                  2 * kRegionMarginCells + 1)));
-    cv::Mat full;
-    cv::resize(hull_cells, full, cv::Size(cw * f, ch * f), 0, 0, cv::INTER_NEAREST);
-    region = full(whole);
-    // Only a region that leaves some bright pixel out matters; the rest is the whole frame.
+  if (best == 0 || n <= 2) return cv::Mat();
+  std::vector<cv::Point> points, hull;
+  cv::findNonZero(groups == best, points);
+  cv::convexHull(points, hull);
+  cv::Mat hull_cells(ch, cw, CV_8UC1, cv::Scalar(0));
+  cv::fillConvexPoly(hull_cells, hull, cv::Scalar(255), cv::LINE_8);
+  cv::dilate(hull_cells, hull_cells,
+             cv::getStructuringElement(cv::MORPH_RECT,
+                                       cv::Size(2 * margin_cells + 1, 2 * margin_cells + 1)));
+  cv::Mat full;
+  cv::resize(hull_cells, full, cv::Size(cw * f, ch * f), 0, 0, cv::INTER_NEAREST);
+  return full(cv::Rect(0, 0, w, h));
+}
+
+SectorRegion FindSectorRegion(const cv::Mat& gray01) {
+  const int w = gray01.cols, h = gray01.rows;
+  const cv::Rect whole(0, 0, w, h);
+  cv::Mat bright = gray01 > kSectorThreshold;  // CV_8UC1, 0 or 255
+  // 1-2. The sector's region among the bright pixels. Only a region that leaves some bright
+  // pixel out matters; the rest is the whole frame.
+  cv::Mat region = HullOfLargestGroup(bright, kRegionMarginCells);
+  if (!region.empty() && cv::countNonZero(bright & ~region) == 0) region.release();
+  if (!region.empty()) {
+    // Marks lie apart. The faint ringing a lossy (JPEG) export leaves around every edge can
+    // join marks near the sector to it, so the region keeps only what lies near the sector
+    // found on the pixels above the cell level (dim tissue at the rim is within the margin).
+    const cv::Mat strong_region =
+        HullOfLargestGroup(gray01 > SectorCellLevel(gray01), kStrongMarginCells);
+    if (!strong_region.empty()) region &= strong_region;
     if (cv::countNonZero(bright & ~region) == 0) {
       region.release();
     } else {

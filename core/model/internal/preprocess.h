@@ -15,6 +15,9 @@ namespace internal {
 // Gray values at or below this (in [0, 1]; 8-bit values 0 and 1) count as outside the
 // ultrasound sector: exports pad the sector with black.
 inline constexpr float kSectorThreshold = 1.5f / 255.0f;
+// Cap of SectorCellLevel: lossy (JPEG) ringing in black padding stays below about 40/255 down
+// to quality 50; burned-in marks and tissue speckle reach well above it.
+inline constexpr float kMaxSectorCellLevel = 40.0f / 255.0f;
 
 struct InputPolicy {
   int size = 128;            // square model input in pixels
@@ -60,7 +63,10 @@ int ColourOverlayWindow(const cv::Mat& image);
 //  2. the 8-connected group of counted cells with the most bright pixels is the sector (a fan,
 //     a convex shape, dark regions and all): its convex hull, grown by 1 cell, is the
 //     sector's region; bright pixels outside it are marks. Marks less than about two cells
-//     from the sector join it and stay;
+//     from the sector join it and stay. When marks lie apart, steps 1-2 run again on the
+//     pixels above SectorCellLevel (the region then keeps only what lies within 3 cells of
+//     that hull): the faint ringing of a lossy (JPEG) export around every edge otherwise
+//     joins nearby marks to the sector. Frames without marks never take this step;
 //  3. the box: the rows and columns that hold at least max(2, 2 %) bright pixels inside the
 //     region (the criterion used before the region existed, so a frame without marks keeps
 //     its box to the pixel).
@@ -73,6 +79,12 @@ struct SectorRegion {
   cv::Mat region;
 };
 SectorRegion FindSectorRegion(const cv::Mat& gray01);
+
+// The level a pixel must exceed for its cell to count in FindSectorRegion (step 1): half the
+// median of the pixels brighter than kSectorThreshold (8-bit bins), within [kSectorThreshold,
+// kMaxSectorCellLevel]. Relative, so dark exports keep their dim tissue; above the faint
+// ringing a lossy export leaves in the black around every edge.
+float SectorCellLevel(const cv::Mat& gray01);
 
 // FindSectorRegion(gray01).box.
 cv::Rect FindSectorBox(const cv::Mat& gray01);

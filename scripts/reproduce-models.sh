@@ -136,6 +136,11 @@ if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" --bins=normal,randomized,padded_sector,real_like --clips_per_bin=24 --max_frames=0 \
     --threads=1 --progress=false --annotations --model="${out}/${name}.pt" \
     --out_dir="${out}/reports/${name}-annotated" > "${out}/logs/eval-${name}-annotated.log"
+  # The same marks drawn against the sector's edge (no gap): a known weakness, measured.
+  "${evaluate}" --bins=padded_sector,real_like --clips_per_bin=24 --max_frames=0 --threads=1 \
+    --progress=false --annotations --annotations_touching --model="${out}/${name}.pt" \
+    --out_dir="${out}/reports/${name}-annotated-touching" \
+    > "${out}/logs/eval-${name}-annotated-touching.log"
 fi
 # Colour exports (an RGB/YBR DICOM: grey or tinted B-mode, a coloured ECG across the far field,
 # coloured calipers inside the sector; with the marks above): the input policy leaves the colour
@@ -148,6 +153,21 @@ if [[ "${botm}" -eq 1 ]]; then
   "${evaluate}" "${colour_args[@]}" --colour_as_luminance \
     --out_dir="${out}/reports/${name}-colour-as-luminance" \
     > "${out}/logs/eval-${name}-colour-as-luminance.log"
+fi
+# Lossy exports (JPEG quality 90, as scanners archive cine loops; docs/TRAINING.md, "Lossy
+# exports"), grey and colour, with the marks; and the 112 px export compressed at quality 75.
+if [[ "${botm}" -eq 1 ]]; then
+  lossy_args=(--bins=normal,randomized,padded_sector,real_like --clips_per_bin=24 --max_frames=0
+              --threads=1 --progress=false --annotations --jpeg_quality=90
+              --model="${out}/${name}.pt")
+  "${evaluate}" "${lossy_args[@]}" --out_dir="${out}/reports/${name}-jpeg90" \
+    > "${out}/logs/eval-${name}-jpeg90.log"
+  "${evaluate}" "${lossy_args[@]}" --colour --out_dir="${out}/reports/${name}-colour-jpeg90" \
+    > "${out}/logs/eval-${name}-colour-jpeg90.log"
+  "${evaluate}" --bins=normal,randomized,padded_sector,heavy_haze,real_like --clips_per_bin=24 \
+    --max_frames=0 --threads=1 --progress=false --export_size=112 --jpeg_quality=75 \
+    --model="${out}/${name}.pt" --out_dir="${out}/reports/${name}-x112-jpeg75" \
+    > "${out}/logs/eval-${name}-x112-jpeg75.log"
 fi
 # The low-resolution export check: the same clips rendered as above, then exported at 112x112
 # (an EchoNet-style video) and scored there, for the bins where the export size matters.

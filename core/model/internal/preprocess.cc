@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -190,7 +191,7 @@ float SectorCellLevel(const cv::Mat& gray01) {
     const float* p = gray01.ptr<float>(y);
     for (int x = 0; x < gray01.cols; ++x) {
       if (p[x] > kSectorThreshold) {
-        ++count[std::clamp(static_cast<int>(p[x] * (kBins - 1) + 0.5f), 0, kBins - 1)];
+        ++count[std::clamp(static_cast<int>(std::lround(p[x] * (kBins - 1))), 0, kBins - 1)];
         ++n;
       }
     }
